@@ -1,0 +1,3 @@
+from kamtrain.cli import main
+
+main(prog_name="kamtrain")
