@@ -136,3 +136,129 @@ def main(prog_name: str | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("\nInterrupted.", err=True)
         sys.exit(130)
+
+
+@cli.group()
+def roleplay() -> None:
+    """Mock role-plays with a client who reacts to what you do, and a coach who grades it."""
+
+
+def _scenario(banks: tuple[Path, ...], scenario_id: str) -> Any:
+    bank_ = load(banks)
+    scenario = bank_.scenarios.get(scenario_id)
+    if scenario is None:
+        from kamtrain.errors import did_you_mean
+
+        hint = did_you_mean(scenario_id, bank_.scenarios)
+        raise UserError(f"unknown scenario '{scenario_id}'{hint}; choose from {', '.join(bank_.scenarios)}")
+    return scenario
+
+
+@roleplay.command("grade")
+@click.option("--scenario", "scenario_id", required=True, metavar="ID", help="The scenario the replies answer.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
+              help="jsonl: one result per reply; csv or md: a mentor's summary table.")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@bank_option
+def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...]) -> None:
+    """Grade a cohort's written replies to one scenario.
+
+    FILE is JSONL with {"id", "text", "lang"} per line, or CSV with the same columns (by its .csv
+    name); `-` reads JSONL from stdin. A line that cannot be read gets an error object with its line
+    number and the rest are still graded.
+
+    \b
+    Example:
+      kamtrain roleplay grade --scenario too-expensive replies.jsonl > graded.jsonl
+      kamtrain roleplay grade --scenario too-expensive replies.csv --format md
+    """
+    from kamtrain.roleplay.batch import grade_rows, read_rows, summary
+
+    scenario = _scenario(banks, scenario_id)
+    results = grade_rows(read_rows(file, getattr(file, "name", "-")), scenario)
+    if fmt == "jsonl":
+        for result in results:
+            click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(summary(list(results), fmt), nl=False)
+
+
+lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+                           help="Language of the client and the coach.")
+level_option = click.option("--level", type=click.Choice(["ae", "am", "kam", "sam"]), default=None,
+                            help="Only what suits this level.")
+
+
+@roleplay.command("list")
+@lang_option
+@level_option
+@bank_option
+def roleplay_list(lang: str, level: str | None, banks: tuple[Path, ...]) -> None:
+    """List the role-play scenarios with their titles and levels.
+
+    \b
+    Example:
+      kamtrain roleplay list --level kam --lang en
+    """
+    bank_ = load(banks)
+    scenarios = bank_.scenarios_for(level) if level else list(bank_.scenarios.values())
+    width = max((len(s.id) for s in scenarios), default=0)
+    for scenario in scenarios:
+        click.echo(f"{scenario.id:<{width}}  {', '.join(scenario.levels):<14}  {scenario.title[lang]}")
+
+
+@roleplay.command("run")
+@click.argument("scenario_id", metavar="SCENARIO")
+@lang_option
+@level_option
+@click.option("--transcript", "transcript_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write the JSONL transcript (a Markdown copy goes beside it). "
+                   "Default: the transcripts folder in your kamtrain data folder.")
+@click.option("--user", default=None, help="Your name, to keep your sessions apart from a teammate's.")
+@bank_option
+def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path: Path | None,
+                 user: str | None, banks: tuple[Path, ...]) -> None:
+    """Play a scenario: the client speaks, you answer, the coach grades and explains.
+
+    Works with piped input too, one reply per line. Every turn is saved as it happens.
+
+    \b
+    Example:
+      kamtrain roleplay run too-expensive --lang vi
+      printf 'Em hiểu chị lo chi phí...\\n/quit\\n' | kamtrain roleplay run too-expensive
+    """
+    from kamtrain.paths import data_dir
+    from kamtrain.roleplay.session import Session
+    from kamtrain.roleplay.terminal import Printer, line_reader, run_interactive
+    from kamtrain.roleplay.transcript import Transcript, default_transcript_path
+
+    scenario = _scenario(banks, scenario_id)
+    if level and level not in scenario.levels:
+        click.echo(f"Note: '{scenario_id}' is written for {', '.join(scenario.levels)}, not {level}.", err=True)
+    path = transcript_path or default_transcript_path(data_dir(), scenario.id)
+    session = Session(scenario, lang)
+    code = run_interactive(session, Transcript(path), Printer(), line_reader(scenario.persona.name), user)
+    sys.exit(code)
+
+
+@roleplay.command("review")
+@click.argument("transcript_path", metavar="TRANSCRIPT", type=click.Path(path_type=Path, dir_okay=False))
+@bank_option
+def roleplay_review(transcript_path: Path, banks: tuple[Path, ...]) -> None:
+    """Replay a saved session with the coach's verdicts, for a mentor and trainee to go through.
+
+    \b
+    Example:
+      kamtrain roleplay review ~/.local/share/kamtrain/transcripts/20261124T090000Z-too-expensive.jsonl
+    """
+    from kamtrain.roleplay.terminal import Printer, show_client, show_debrief
+    from kamtrain.roleplay.transcript import read_events, replay
+
+    events = read_events(transcript_path)
+    session = replay(events, _scenario(banks, str(events[0].get("scenario"))))
+    printer = Printer()
+    printer.line(f"{session.scenario.persona.name}: {session.opening}")
+    for turn in session.turns:
+        printer.line(f"> {turn.reply}")
+        show_client(session, turn.client_lines, printer)
+    show_debrief(session, printer)

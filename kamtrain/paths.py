@@ -1,0 +1,18 @@
+"""Where kamtrain keeps a user's own data (transcripts, practice history)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "KAMTRAIN_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """$KAMTRAIN_DATA_DIR, else the platform's user data folder (~/.local/share/kamtrain on Linux)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kamtrain", appauthor=False))

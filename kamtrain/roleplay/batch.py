@@ -1,0 +1,88 @@
+"""Grading a cohort's written replies in one go: JSONL or CSV in, one JSON object per reply out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from kamtrain.model import BAD_MOVES, Scenario
+from kamtrain.roleplay.coach import Coach, feedback
+
+FIELDS = ("id", "text", "lang")
+
+
+def read_rows(stream: io.TextIOBase | Any, name: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, row) for every non-empty input line; a row that cannot be read is an error string."""
+    if name.endswith(".csv"):
+        reader = csv.DictReader(stream)
+        missing = [f for f in ("id", "text") if f not in (reader.fieldnames or [])]
+        if missing:
+            yield 1, f"CSV header lacks column(s) {', '.join(missing)}; expected id,text,lang"
+            return
+        for row in reader:
+            yield reader.line_num, dict(row)
+        return
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield number, f"not valid JSON: {err.msg} (column {err.colno})"
+            continue
+        if not isinstance(row, dict):
+            yield number, "expected a JSON object with id, text and lang"
+            continue
+        yield number, row
+
+
+def grade_rows(rows: Iterable[tuple[int, dict[str, Any] | str]], scenario: Scenario) -> Iterator[dict[str, Any]]:
+    """One result object per input row, in order; bad rows become error objects with their line."""
+    coach = Coach(scenario)
+    for line, row in rows:
+        if isinstance(row, str):
+            yield {"line": line, "error": row}
+            continue
+        text = row.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield {"line": line, "id": row.get("id"), "error": "field 'text' is missing or empty"}
+            continue
+        given = row.get("lang")
+        lang = given if isinstance(given, str) and given in ("vi", "en") else coach.detect_language(text)
+        verdict = coach.judge(text, lang)
+        yield {"id": row.get("id"), **verdict.to_json(), "feedback": feedback(verdict, lang, scenario)}
+
+
+def summary(results: list[dict[str, Any]], fmt: str) -> str:
+    """A mentor's table: grade distribution and the most missed moves, as CSV or Markdown."""
+    graded = [r for r in results if "grade" in r]
+    grades = Counter(r["grade"] for r in graded)
+    missed = Counter(m for r in graded for m in r["feedback"]["add"])
+    made_bad = Counter(m for r in graded for m in r["moves"] if m in BAD_MOVES)
+    errors = len(results) - len(graded)
+    rows = [("grade", str(g), str(grades.get(g, 0))) for g in range(1, 6)]
+    rows += [("missing move", m, str(n)) for m, n in missed.most_common()]
+    rows += [("bad move made", m, str(n)) for m, n in made_bad.most_common()]
+    rows.append(("unreadable rows", "", str(errors)))
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["what", "value", "replies"])
+        writer.writerows(rows)
+        per_reply = [(r.get("id"), r.get("grade"), " ".join(r.get("moves", [])), r.get("error", "")) for r in results]
+        writer.writerow([])
+        writer.writerow(["id", "grade", "moves", "error"])
+        writer.writerows(per_reply)
+        return out.getvalue()
+    mean = sum(r["grade"] for r in graded) / len(graded) if graded else 0.0
+    lines = [f"# Cohort grades: {len(graded)} replies, mean grade {mean:.1f}", "",
+             "| what | value | replies |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", "| id | grade | moves |", "|---|---|---|"]
+    lines += [f"| {r.get('id')} | {r.get('grade', 'error')} | {', '.join(r.get('moves', [])) or r.get('error', '')} |"
+              for r in results]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,343 @@
+"""The coach: which moves a reply makes, the words that show each, and the 1-5 grade.
+
+The rules are data (`cues.yaml` beside this file, plus a scenario's own `cues` and hidden-fact
+words); this module only knows how to apply them: fold the text, find cues, cancel negated ones,
+tell a real question from a rhetorical one or a meeting request, and grade by the content guide.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from kamtrain.model import BAD_MOVES, GOOD_MOVES, MOVES, Scenario
+from kamtrain.roleplay.text import Folded, fold
+
+_NOT_WORD = r"(?<![a-z0-9'])"
+_END_WORD = r"(?![a-z0-9'])"
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_NEGATION_WINDOW = 3
+
+
+def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for a list of cue phrases (see the syntax at the top of cues.yaml)."""
+    parts = [_phrase_regex(p) for p in phrases if p.strip()]
+    if not parts:
+        return None
+    # Longest first, so "em xin loi" wins over "xin loi" at the same place.
+    parts.sort(key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def _phrase_regex(phrase: str) -> str:
+    phrase = phrase.strip().lower()
+    if phrase.startswith("re:"):
+        return phrase[3:]
+    out = ""
+    gap = False
+    for word in phrase.split():
+        if word == "..":
+            gap = True
+            continue
+        piece = r"[a-z0-9'%]+" if word == "*" else re.escape(word)
+        if out:
+            out += r"\s+(?:\S+\s+){0,4}" if gap else r"\s+"
+        out += piece
+        gap = False
+    return _NOT_WORD + out + _END_WORD
+
+
+@dataclass(frozen=True)
+class Evidence:
+    move: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a reply did: its moves (in the content guide's order), their evidence, and the grade."""
+
+    text: str
+    moves: tuple[str, ...]
+    evidence: dict[str, tuple[Evidence, ...]]
+    grade: int
+
+    @property
+    def good(self) -> tuple[str, ...]:
+        return tuple(m for m in self.moves if m in GOOD_MOVES)
+
+    @property
+    def bad(self) -> tuple[str, ...]:
+        return tuple(m for m in self.moves if m in BAD_MOVES)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "grade": self.grade,
+            "moves": list(self.moves),
+            "evidence": {
+                move: [{"text": e.text, "start": e.start, "end": e.end} for e in found]
+                for move, found in self.evidence.items()
+            },
+        }
+
+
+def grade_moves(moves: Iterable[str]) -> int:
+    """The content guide's 1-5 grade for a set of moves."""
+    found = set(moves)
+    good = found & set(GOOD_MOVES)
+    if found & set(BAD_MOVES):
+        return 1 if not good else 2 if len(good) == 1 else 3
+    if {"acknowledge", "probe", "next_step"} <= good and good & {"value", "options"}:
+        return 5
+    return min(4, len(good) + 1) if good else 1
+
+
+def missing_for_next_grade(moves: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(bad moves to drop, good moves to add) that would lift the grade one step."""
+    found = set(moves)
+    bad: list[str] = [m for m in BAD_MOVES if m in found]
+    if bad:
+        return bad, []
+    needed = ["acknowledge", "probe", "value", "next_step"]
+    if "options" in found:
+        needed[2] = "options"
+    return [], [m for m in needed if m not in found]
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    is_question: bool
+
+
+@dataclass
+class CueBook:
+    """The compiled rules of cues.yaml, optionally extended by one scenario."""
+
+    raw: dict[str, Any]
+    scenario: Scenario | None = None
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        raw = self.raw
+        extra: dict[str, list[str]] = {str(k): v for k, v in self.scenario.cues.items()} if self.scenario else {}
+        for move in MOVES:
+            compiled = compile_phrases([*raw["moves"].get(move, []), *extra.get(move, [])])
+            if compiled:
+                self.patterns[move] = compiled
+        named = ["negators", "trade_markers", "trade_terms", "meeting_question", "offer_question", "rhetorical",
+                 "time_expressions", "commit_verbs", "contrast_markers", "ignore", "defence", "value_metrics"]
+        for name in named:
+            compiled = compile_phrases(raw[name])
+            assert compiled is not None, name
+            self.patterns[name] = compiled
+        topics = list(raw["probe_topics"])
+        if self.scenario:
+            for fact in self.scenario.persona.hidden_facts:
+                topics.extend(fact.asked_by)
+        self.patterns["probe_topics"] = compile_phrases(topics) or re.compile("(?!)")
+        self.patterns["question_inside"] = compile_phrases(raw["question_words"]["inside"]) or re.compile("(?!)")
+        self.question_start = frozenset(raw["question_words"]["start"])
+        self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
+        self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
+
+
+@functools.cache
+def default_cues() -> dict[str, Any]:
+    text = resources.files("kamtrain.roleplay").joinpath("cues.yaml").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+class Coach:
+    """Judges replies, for one scenario or in general."""
+
+    def __init__(self, scenario: Scenario | None = None, cues: dict[str, Any] | None = None):
+        self.scenario = scenario
+        self.book = CueBook(cues or default_cues(), scenario)
+
+    def detect_language(self, text: str) -> str:
+        plain = fold(text).text
+        words = re.findall(r"[a-z']+", plain)
+        vi = sum(w in self.book.language_words["vi"] for w in words)
+        en = sum(w in self.book.language_words["en"] for w in words)
+        has_marks = any(ord(c) > 0x2FF for c in text if c.isalpha())
+        return "vi" if has_marks or vi > en else "en"
+
+    def judge(self, text: str, lang: str | None = None) -> Verdict:
+        lang = lang if lang in ("vi", "en") else self.detect_language(text)
+        folded = fold(text, self.book.abbreviations.get(lang or "en", {}))
+        searchable = self._blank(folded.text, self.book.patterns["ignore"])
+        sentences = _sentences(searchable, self)
+        found: dict[str, list[tuple[int, int]]] = {}
+
+        for move in ("acknowledge", "value", "options", "ownership", "discount", "argue", "blame", "overpromise"):
+            pattern = self.book.patterns.get(move)
+            if pattern is None:
+                continue
+            for match in pattern.finditer(searchable):
+                if match.end() == match.start():
+                    continue
+                negatable = move in ("discount", "overpromise", "blame", "ownership", "options", "value")
+                if negatable and self._negated(searchable, match.start()):
+                    continue
+                found.setdefault(move, []).append(match.span())
+
+        for sentence in sentences:
+            if sentence.is_question or not any(c.isdigit() for c in sentence.text):
+                continue
+            for match in self.book.patterns["value_metrics"].finditer(sentence.text):
+                found.setdefault("value", []).append((sentence.start + match.start(), sentence.start + match.end()))
+        self._resolve(searchable, sentences, found)
+        for sentence in sentences:
+            self._judge_sentence(sentence, found)
+        for scenario_move in ("probe", "next_step"):
+            pattern = self.book.patterns.get(scenario_move)
+            if pattern is not None:
+                for match in pattern.finditer(searchable):
+                    found.setdefault(scenario_move, []).append(match.span())
+        return self._verdict(folded, found)
+
+    # -- the parts of judge ------------------------------------------------------------------
+
+    @staticmethod
+    def _blank(text: str, pattern: re.Pattern[str]) -> str:
+        return pattern.sub(lambda m: " " * len(m.group()), text)
+
+    def _negated(self, text: str, start: int) -> bool:
+        sentence_start = max(text.rfind(mark, 0, start) for mark in ".!?;\n,") + 1
+        before = text[sentence_start:start].split()[-_NEGATION_WINDOW:]
+        window = " ".join(before)
+        return bool(window) and self.book.patterns["negators"].search(window) is not None
+
+    def _judge_sentence(self, sentence: _Sentence, found: dict[str, list[tuple[int, int]]]) -> None:
+        p = self.book.patterns
+        span = (sentence.start, sentence.end)
+        has_time = p["time_expressions"].search(sentence.text) is not None
+        commits = p["commit_verbs"].search(sentence.text) is not None
+        if sentence.is_question:
+            if p["rhetorical"].search(sentence.text):
+                found.setdefault("argue", []).append(span)
+                return
+            if p["offer_question"].search(sentence.text):
+                if has_time:
+                    found.setdefault("next_step", []).append(span)
+                return
+            topic = p["probe_topics"].search(sentence.text)
+            if p["meeting_question"].search(sentence.text) and not _topic_beyond_time(topic, p, sentence.text):
+                if has_time or commits:
+                    found.setdefault("next_step", []).append(span)
+                return
+            if _inside(found.get("options", []), span):
+                return  # "Could we start with a pilot?" proposes; it does not ask
+            words = sentence.text.split()
+            asks = topic is not None or (bool(words) and words[0] in ("what", "why", "how", "which", "who"))
+            if asks and len(words) >= 3:
+                found.setdefault("probe", []).append(span)
+            return
+        if has_time and commits:
+            found.setdefault("next_step", []).append(span)
+
+    def _resolve(self, text: str, sentences: list[_Sentence], found: dict[str, list[tuple[int, int]]]) -> None:
+        p = self.book.patterns
+        # A cue inside a longer cue of another move belongs to the longer one ("bot hang muc" is options).
+        spans = [(move, s) for move, ss in found.items() for s in ss]
+        for move, (a, b) in spans:
+            inside_longer = any(other != move and oa <= a and b <= ob and (ob - oa) > (b - a)
+                                for other, (oa, ob) in spans)
+            if inside_longer and (a, b) in found.get(move, []):
+                found[move].remove((a, b))
+        for move in [m for m, ss in found.items() if not ss]:
+            del found[move]
+        # A concession traded for something is options, not discount.
+        if "discount" in found and p["trade_markers"].search(text) and p["trade_terms"].search(text):
+            found.setdefault("options", []).extend(found.pop("discount"))
+        # A guarantee is not value, and a question about results does not offer any.
+        for sentence in sentences:
+            span = (sentence.start, sentence.end)
+            if sentence.is_question or _inside(found.get("overpromise", []), span):
+                found["value"] = [v for v in found.get("value", []) if not (span[0] <= v[0] < span[1])]
+        # "I understand, but <defence>" is argue, not acknowledge.
+        for ack in list(found.get("acknowledge", [])):
+            sentence = next((s for s in sentences if s.start <= ack[0] < s.end), None)
+            if sentence is None:
+                continue
+            rest = text[ack[1]:sentence.end]
+            contrast = p["contrast_markers"].search(rest)
+            if contrast and contrast.start() < 40:
+                after = rest[contrast.end():]
+                offset = ack[1] + contrast.end()
+                constructive = any(offset <= a < sentence.end for m in ("value", "options", "ownership", "next_step")
+                                   for a, _ in found.get(m, []))
+                argued = p["defence"].search(after) or p["argue"].search(after)
+                if argued is None and not constructive and not sentence.is_question and len(after.split()) >= 3:
+                    argued = re.search(r"\S.*\S", after)
+                if argued:
+                    found["acknowledge"].remove(ack)
+                    found.setdefault("argue", []).append((offset + argued.start(), offset + argued.end()))
+
+    def _verdict(self, folded: Folded, found: dict[str, list[tuple[int, int]]]) -> Verdict:
+        evidence: dict[str, tuple[Evidence, ...]] = {}
+        for move in MOVES:
+            spans = sorted(set(found.get(move, [])))
+            if not spans:
+                continue
+            items = []
+            for a, b in spans:
+                start, end = folded.span(a, b)
+                quote = folded.original[start:end].strip()
+                if quote:
+                    items.append(Evidence(move, start, end, quote))
+            if items:
+                evidence[move] = tuple(items)
+        moves = tuple(evidence)
+        return Verdict(folded.original, moves, evidence, grade_moves(moves))
+
+
+def _inside(spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    return any(span[0] <= a < span[1] for a, _ in spans)
+
+
+def _topic_beyond_time(topic: re.Match[str] | None, patterns: dict[str, re.Pattern[str]], text: str) -> bool:
+    """Whether a question asks about something other than when to meet."""
+    if topic is None:
+        return False
+    time_words = {"khi nao", "thoi gian", "timeline", "when do you"}
+    return any(m.group() not in time_words for m in patterns["probe_topics"].finditer(text))
+
+
+def _sentences(text: str, coach: Coach) -> list[_Sentence]:
+    out = []
+    for match in _SENTENCE.finditer(text):
+        body = match.group()
+        stripped = body.strip(" .!;\n")
+        if not stripped.strip("?"):
+            continue
+        words = stripped.split()
+        is_question = "?" in body or (
+            bool(words) and (words[0] in coach.book.question_start and len(words) > 3 and "?" in text)
+        ) or coach.book.patterns["question_inside"].search(stripped) is not None
+        out.append(_Sentence(match.start(), match.end(), body, is_question))
+    return out
+
+
+def feedback(verdict: Verdict, lang: str, scenario: Scenario | None = None) -> dict[str, Any]:
+    """What to drop, what to add for the next grade, in the trainee's language, and a better reply."""
+    drop, add = missing_for_next_grade(verdict.moves)
+    advice = default_cues()["advice"]
+    lang = lang if lang in ("vi", "en") else "en"
+    tips = [advice[m]["drop"][lang] for m in drop] + [advice[m]["add"][lang] for m in add]
+    result: dict[str, Any] = {"drop": drop, "add": add, "advice": tips}
+    if scenario is not None:
+        result["better_reply"] = scenario.model_reply[lang]
+    return result

@@ -1,0 +1,85 @@
+"""Folding a messy reply into a form the cues can match, while remembering where each part came from.
+
+Vietnamese is matched without diacritics ("giảm giá", "giam gia" and "GIẢM GIÁ" all become "giam gia"),
+chat abbreviations are expanded ("ko" -> "khong", "dc" -> "duoc"), and every character of the folded
+text keeps the span of the original characters it came from, so evidence can quote the trainee's words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Folded:
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original character span behind folded characters start..end."""
+        return self.starts[start], self.ends[end - 1]
+
+    def quote(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def fold_char(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", char.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str, abbreviations: Mapping[str, str] = {}) -> Folded:
+    """Lower-case, strip diacritics, normalise quotes and spaces, expand abbreviations."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, char in enumerate(text):
+        if char in "\u2019\u2018`´":
+            char = "'"
+        folded = " " if char.isspace() else fold_char(char)
+        if folded == " " and chars and chars[-1] == " ":
+            continue
+        for out in folded:
+            chars.append(out)
+            starts.append(index)
+            ends.append(index + 1)
+    plain = "".join(chars)
+    if abbreviations:
+        plain, starts, ends = _expand(plain, starts, ends, abbreviations)
+    return Folded(text, plain, tuple(starts), tuple(ends))
+
+
+def _expand(
+    plain: str, starts: list[int], ends: list[int], abbreviations: Mapping[str, str]
+) -> tuple[str, list[int], list[int]]:
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    cursor = 0
+    for match in _WORD.finditer(plain):
+        word = match.group()
+        expansion = abbreviations.get(word)
+        if expansion is None:
+            continue
+        a, b = match.span()
+        out.append(plain[cursor:a])
+        new_starts.extend(starts[cursor:a])
+        new_ends.extend(ends[cursor:a])
+        out.append(expansion)
+        new_starts.extend([starts[a]] * len(expansion))
+        new_ends.extend([ends[b - 1]] * len(expansion))
+        cursor = b
+    out.append(plain[cursor:])
+    new_starts.extend(starts[cursor:])
+    new_ends.extend(ends[cursor:])
+    return "".join(out), new_starts, new_ends

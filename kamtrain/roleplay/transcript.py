@@ -1,0 +1,111 @@
+"""Transcripts that survive anything: one JSON line per event, flushed to disk as it happens.
+
+A Markdown copy for the mentor is rewritten (atomically) after every turn. Ctrl-C, EOF or a closed
+terminal can at worst lose the closing line, never a turn that was said.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from kamtrain.errors import UserError
+from kamtrain.model import Scenario
+from kamtrain.roleplay.session import Session, Turn, label, mood_label
+
+
+def default_transcript_path(data_dir: Path, scenario_id: str) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return data_dir / "transcripts" / f"{stamp}-{scenario_id}.jsonl"
+
+
+class Transcript:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("a", encoding="utf-8")
+        except OSError as err:
+            raise UserError(f"cannot write the transcript '{path}': {err.strerror}") from None
+
+    def event(self, kind: str, **data: Any) -> None:
+        record = {"event": kind, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **data}
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def start(self, session: Session, user: str | None) -> None:
+        self.event("start", scenario=session.scenario.id, lang=session.lang, user=user)
+        self.event("client", text=session.opening, mood=session.mood)
+
+    def turn(self, turn: Turn) -> None:
+        self.event("turn", number=turn.number, reply=turn.reply, **turn.verdict.to_json(),
+                   client=turn.client_lines, revealed=turn.revealed, mood=turn.mood)
+
+    def close(self, session: Session) -> None:
+        self.event("end", outcome=session.outcome, grade=session.grade, moves=session.moves_made,
+                   revealed=session.revealed)
+        self._file.close()
+
+    def write_markdown(self, session: Session) -> Path:
+        target = self.path.with_suffix(".md")
+        temporary = target.with_suffix(".md.tmp")
+        temporary.write_text(markdown(session), encoding="utf-8")
+        os.replace(temporary, target)
+        return target
+
+
+def markdown(session: Session) -> str:
+    lang = session.lang
+    scenario = session.scenario
+    lines = [f"# {scenario.title[lang]}", "", f"_{scenario.situation[lang]}_", "",
+             f"**{label('client', lang)}:** {session.opening}", ""]
+    for turn in session.turns:
+        moves = ", ".join(turn.verdict.moves) or label("no_moves", lang)
+        lines += [f"**{label('you', lang)} ({label('turn', lang)} {turn.number}):** {turn.reply}", "",
+                  f"> {moves} · {label('grade', lang)} {turn.verdict.grade}/5", ""]
+        lines += [f"**{label('client', lang)}** ({mood_label(turn.mood, lang)}): {line}" for line in turn.client_lines]
+        lines.append("")
+    if session.outcome:
+        lines += [f"**{label('outcome_' + session.outcome, lang)}** · {label('grade', lang)} {session.grade}/5", ""]
+    return "\n".join(lines)
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """The events of a transcript; a torn last line (from a crash mid-write) is skipped."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UserError(f"cannot read the transcript '{path}': {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"'{path}' is not a kamtrain transcript (not UTF-8 text)") from None
+    events = []
+    lines = raw.splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number == len(lines):
+                break
+            raise UserError(f"{path}:{number}: not a transcript line (invalid JSON)") from None
+    if not events or events[0].get("event") != "start":
+        raise UserError(f"'{path}' is not a kamtrain transcript (no start line)")
+    return events
+
+
+def replay(events: list[dict[str, Any]], scenario: Scenario) -> Session:
+    """Rebuild a session from its events by replaying the replies after the last restart."""
+    session = Session(scenario, events[0].get("lang", "vi"))
+    for event in events:
+        if event.get("event") == "restart":
+            session.restart()
+        elif event.get("event") == "turn" and not session.over:
+            session.respond(str(event.get("reply", "")))
+    if not session.over and events[-1].get("event") == "end":
+        session.quit()
+    return session
