@@ -263,9 +263,9 @@ class Coach:
         if "discount" in found and p["trade_markers"].search(text) and p["trade_terms"].search(text):
             found.setdefault("options", []).extend(found.pop("discount"))
         # A guarantee is not value, and a question about results does not offer any.
-        for sentence in sentences:
-            span = (sentence.start, sentence.end)
-            if sentence.is_question or _inside(found.get("overpromise", []), span):
+        for part in sentences:
+            span = (part.start, part.end)
+            if part.is_question or _inside(found.get("overpromise", []), span):
                 found["value"] = [v for v in found.get("value", []) if not (span[0] <= v[0] < span[1])]
         # "I understand, but <defence>" is argue, not acknowledge.
         for ack in list(found.get("acknowledge", [])):
