@@ -21,7 +21,7 @@ from kamtrain.roleplay.text import Folded, fold
 
 _NOT_WORD = r"(?<![a-z0-9'])"
 _END_WORD = r"(?![a-z0-9'])"
-_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
 _NEGATION_WINDOW = 3
 
 
@@ -136,7 +136,8 @@ class CueBook:
             if compiled:
                 self.patterns[move] = compiled
         named = ["negators", "trade_markers", "trade_terms", "meeting_question", "offer_question", "rhetorical",
-                 "time_expressions", "commit_verbs", "contrast_markers", "ignore", "defence", "value_metrics"]
+                 "time_expressions", "commit_verbs", "contrast_markers", "ignore", "defence", "value_metrics",
+                 "absorb_cost"]
         for name in named:
             compiled = compile_phrases(raw[name])
             assert compiled is not None, name
@@ -241,7 +242,7 @@ class Coach:
             if _inside(found.get("options", []), span):
                 return  # "Could we start with a pilot?" proposes; it does not ask
             words = sentence.text.split()
-            asks = topic is not None or (bool(words) and words[0] in ("what", "why", "how", "which", "who"))
+            asks = topic is not None or "?" in sentence.text or words[0] in ("what", "why", "how", "which", "who")
             if asks and len(words) >= 3:
                 found.setdefault("probe", []).append(span)
             return
@@ -259,6 +260,9 @@ class Coach:
                 found[move].remove((a, b))
         for move in [m for m, ss in found.items() if not ss]:
             del found[move]
+        # Paying for a fix is ownership when the reply owns a mistake, else it is a giveaway.
+        for match in p["absorb_cost"].finditer(text):
+            found.setdefault("ownership" if found.get("ownership") else "discount", []).append(match.span())
         # A concession traded for something is options, not discount.
         if "discount" in found and p["trade_markers"].search(text) and p["trade_terms"].search(text):
             found.setdefault("options", []).extend(found.pop("discount"))
@@ -267,6 +271,8 @@ class Coach:
             span = (part.start, part.end)
             if part.is_question or _inside(found.get("overpromise", []), span):
                 found["value"] = [v for v in found.get("value", []) if not (span[0] <= v[0] < span[1])]
+            if part.is_question:
+                found["overpromise"] = [v for v in found.get("overpromise", []) if not (span[0] <= v[0] < span[1])]
         # "I understand, but <defence>" is argue, not acknowledge.
         for ack in list(found.get("acknowledge", [])):
             sentence = next((s for s in sentences if s.start <= ack[0] < s.end), None)
@@ -318,8 +324,11 @@ def _topic_beyond_time(topic: re.Match[str] | None, patterns: dict[str, re.Patte
 
 def _sentences(text: str, coach: Coach) -> list[_Sentence]:
     out = []
-    for match in _SENTENCE.finditer(text):
-        body = match.group()
+    cursor = 0
+    for boundary in [*_BOUNDARY.finditer(text), None]:
+        end = boundary.end() if boundary else len(text)
+        body = text[cursor:end]
+        start, cursor = cursor, end
         stripped = body.strip(" .!;\n")
         if not stripped.strip("?"):
             continue
@@ -327,17 +336,5 @@ def _sentences(text: str, coach: Coach) -> list[_Sentence]:
         is_question = "?" in body or (
             bool(words) and (words[0] in coach.book.question_start and len(words) > 3 and "?" in text)
         ) or coach.book.patterns["question_inside"].search(stripped) is not None
-        out.append(_Sentence(match.start(), match.end(), body, is_question))
+        out.append(_Sentence(start, end, body, is_question))
     return out
-
-
-def feedback(verdict: Verdict, lang: str, scenario: Scenario | None = None) -> dict[str, Any]:
-    """What to drop, what to add for the next grade, in the trainee's language, and a better reply."""
-    drop, add = missing_for_next_grade(verdict.moves)
-    advice = default_cues()["advice"]
-    lang = lang if lang in ("vi", "en") else "en"
-    tips = [advice[m]["drop"][lang] for m in drop] + [advice[m]["add"][lang] for m in add]
-    result: dict[str, Any] = {"drop": drop, "add": add, "advice": tips}
-    if scenario is not None:
-        result["better_reply"] = scenario.model_reply[lang]
-    return result
