@@ -338,3 +338,15 @@ def _sentences(text: str, coach: Coach) -> list[_Sentence]:
         ) or coach.book.patterns["question_inside"].search(stripped) is not None
         out.append(_Sentence(start, end, body, is_question))
     return out
+
+
+def feedback(verdict: Verdict, lang: str, scenario: Scenario | None = None) -> dict[str, Any]:
+    """What to drop, what to add for the next grade, in the trainee's language, and a better reply."""
+    drop, add = missing_for_next_grade(verdict.moves)
+    advice = default_cues()["advice"]
+    lang = lang if lang in ("vi", "en") else "en"
+    tips = [advice[m]["drop"][lang] for m in drop] + [advice[m]["add"][lang] for m in add]
+    result: dict[str, Any] = {"drop": drop, "add": add, "advice": tips}
+    if scenario is not None:
+        result["better_reply"] = scenario.model_reply[lang]
+    return result
