@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kamtrain.model import MOVES
@@ -20,40 +21,67 @@ from kamtrain.roleplay.coach import Coach
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
-def evaluate(rows: list[dict], show_errors: bool = False) -> dict[str, float]:
+@dataclass
+class Agreement:
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+    exact: int = 0
+    within: int = 0
+    rows: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def f1(self, move: str) -> tuple[float, float, float]:
+        tp, fp, fn = self.tp[move], self.fp[move], self.fn[move]
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(self.f1(m)[2] for m in MOVES) / len(MOVES)
+
+
+def agreement(rows: list[dict]) -> Agreement:
+    """Compare the coach with every labelled row, each judged with its own scenario's cues."""
     coaches: dict[str, Coach] = {}
     scenarios = _scenarios()
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    exact = within = 0
+    result = Agreement()
     for row in rows:
         coach = coaches.setdefault(row["scenario"], Coach(scenarios.get(row["scenario"])))
         verdict = coach.judge(row["text"], row.get("lang"))
         got, want = set(verdict.moves), set(row["moves"])
         for move in MOVES:
-            tp[move] += move in got and move in want
-            fp[move] += move in got and move not in want
-            fn[move] += move in want and move not in got
-        exact += verdict.grade == row["grade"]
-        within += abs(verdict.grade - row["grade"]) <= 1
-        if show_errors and got != want:
-            print(f"{row['id']}: +{sorted(got - want)} -{sorted(want - got)} | {row['text']}")
-    print(f"{'move':<12} {'prec':>6} {'recall':>6} {'F1':>6} {'support':>8}")
-    f1s = []
-    for move in MOVES:
-        precision = tp[move] / (tp[move] + fp[move]) if tp[move] + fp[move] else 0.0
-        recall = tp[move] / (tp[move] + fn[move]) if tp[move] + fn[move] else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        f1s.append(f1)
-        print(f"{move:<12} {precision:6.2f} {recall:6.2f} {f1:6.2f} {tp[move] + fn[move]:8d}")
-    result = {"macro_f1": sum(f1s) / len(f1s), "grade_exact": exact / len(rows), "grade_within_one": within / len(rows)}
-    print(f"macro-F1 {result['macro_f1']:.3f}   grade exact {result['grade_exact']:.1%}   "
-          f"within one {result['grade_within_one']:.1%}   ({len(rows)} replies)")
+            result.tp[move] += move in got and move in want
+            result.fp[move] += move in got and move not in want
+            result.fn[move] += move in want and move not in got
+        result.exact += verdict.grade == row["grade"]
+        result.within += abs(verdict.grade - row["grade"]) <= 1
+        result.rows += 1
+        if got != want:
+            result.errors.append(f"{row['id']}: +{sorted(got - want)} -{sorted(want - got)} | {row['text']}")
     return result
 
 
+def scores(rows: list[dict]) -> tuple[float, float]:
+    """(macro-F1 over the ten moves, share of grades within one)."""
+    result = agreement(rows)
+    return result.macro_f1, result.within / result.rows
+
+
+def report(result: Agreement, show_errors: bool = False) -> None:
+    if show_errors:
+        print("\n".join(result.errors))
+    print(f"{'move':<12} {'prec':>6} {'recall':>6} {'F1':>6} {'support':>8}")
+    for move in MOVES:
+        precision, recall, f1 = result.f1(move)
+        print(f"{move:<12} {precision:6.2f} {recall:6.2f} {f1:6.2f} {result.tp[move] + result.fn[move]:8d}")
+    print(f"macro-F1 {result.macro_f1:.3f}   grade exact {result.exact / result.rows:.1%}   "
+          f"within one {result.within / result.rows:.1%}   ({result.rows} replies)")
+
+
 def _scenarios() -> dict:
+    """The built-in scenarios, so each reply is judged with its scenario's own cues."""
     from kamtrain.bank import load_bank
 
     return dict(load_bank().scenarios)
@@ -67,7 +95,7 @@ def main() -> None:
     for path in args.files or sorted(DATA.glob("coach_dev_*.jsonl")):
         print(f"== {path.name}")
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        evaluate(rows, args.errors)
+        report(agreement(rows), args.errors)
 
 
 if __name__ == "__main__":

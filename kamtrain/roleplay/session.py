@@ -16,7 +16,14 @@ from typing import Any
 import yaml
 
 from kamtrain.model import BAD_MOVES, GOOD_MOVES, HiddenFact, Scenario
-from kamtrain.roleplay.coach import Coach, Verdict, default_cues, grade_moves, missing_for_next_grade
+from kamtrain.roleplay.coach import (
+    Coach,
+    Verdict,
+    compile_phrases,
+    default_cues,
+    grade_moves,
+    missing_for_next_grade,
+)
 from kamtrain.roleplay.text import fold
 
 OUTCOMES = ("won", "lost", "timeout", "quit")
@@ -156,7 +163,8 @@ class Session:
             return None
         asked = fold(reply).text
         for fact in hidden:
-            if any(f" {fold(word).text} " in f" {asked} " for word in fact.asked_by):
+            pattern = compile_phrases(fold(word).text for word in fact.asked_by)
+            if pattern is not None and pattern.search(asked):
                 return fact
         return hidden[0]
 

@@ -1,0 +1,147 @@
+"""The coach on the traps the content guide names, and its agreement with the labelled dev sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kamtrain.model import MOVES
+from kamtrain.roleplay.coach import Coach, grade_moves, missing_for_next_grade
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def coach() -> Coach:
+    return Coach()
+
+
+def moves(coach: Coach, text: str) -> set[str]:
+    return set(coach.judge(text).moves)
+
+
+def test_a_full_reply_in_vietnamese_earns_a_five(coach: Coach) -> None:
+    verdict = coach.judge("Em hiểu anh đang lo về chi phí quý này. Anh đang so sánh với báo giá nào ạ? "
+                          "Em gửi 2 phương án chia giai đoạn trước 5h chiều thứ 5 nhé.")
+    assert set(verdict.moves) == {"acknowledge", "probe", "options", "next_step"}
+    assert verdict.grade == 5
+
+
+def test_the_same_reply_without_diacritics_and_with_chat_abbreviations_is_read_the_same(coach: Coach) -> None:
+    verdict = coach.judge("e hieu a dang lo ve chi phi quy nay. a dang so sanh vs bao gia ben nao a? "
+                          "e gui 2 phuong an chia giai doan truoc 5h chieu thu 5 nhe")
+    assert set(verdict.moves) == {"acknowledge", "probe", "options", "next_step"}
+
+
+def test_negation_is_not_a_discount(coach: Coach) -> None:
+    assert "discount" not in moves(coach, "Em sẽ không giảm giá đâu ạ, nhưng em có thể chia đợt thanh toán.")
+    assert "discount" in moves(coach, "Thôi em giảm 15% cho anh luôn.")
+
+
+def test_i_understand_but_then_contradicting_is_argue_not_acknowledge(coach: Coach) -> None:
+    found = moves(coach, "I understand, but our price is already the market rate.")
+    assert "argue" in found and "acknowledge" not in found
+
+
+def test_a_rhetorical_question_is_argue_not_probe(coach: Coach) -> None:
+    found = moves(coach, "Don't you want results?")
+    assert found == {"argue"}
+
+
+def test_a_question_that_only_asks_for_a_meeting_time_is_a_next_step(coach: Coach) -> None:
+    found = moves(coach, "Can we meet on Thursday at 3pm?")
+    assert "next_step" in found and "probe" not in found
+
+
+def test_a_discount_traded_for_a_longer_contract_is_options(coach: Coach) -> None:
+    found = moves(coach, "If you sign a 12-month contract, we can take 10% off the monthly fee.")
+    assert "options" in found and "discount" not in found
+
+
+def test_an_apology_that_blames_another_team_is_ownership_and_blame(coach: Coach) -> None:
+    found = moves(coach, "Em xin lỗi anh, tại team creative làm chậm nên KV bị trễ.")
+    assert {"ownership", "blame"} <= found
+
+
+def test_a_guarantee_spoils_an_otherwise_strong_reply(coach: Coach) -> None:
+    verdict = coach.judge("I hear you, the budget is tight. What result matters most to your boss? "
+                          "We can phase it in two steps, and I guarantee sales will double. Plan to you by Friday 5pm.")
+    assert "overpromise" in verdict.moves
+    assert verdict.grade == 3
+
+
+def test_off_topic_and_bare_replies_make_no_move(coach: Coach) -> None:
+    assert moves(coach, "Dạ vâng") == set()
+    assert moves(coach, "Noted.") == set()
+    assert coach.judge("Hôm nay trời đẹp quá anh nhỉ.").grade == 1
+
+
+def test_when_youre_free_is_not_a_next_step(coach: Coach) -> None:
+    assert "next_step" not in moves(coach, "I'll check with the team and call you when you're free.")
+
+
+def test_paying_for_the_fix_of_our_own_mistake_is_ownership(coach: Coach) -> None:
+    found = moves(coach, "Sorry, that was our mistake. We'll re-cut it tonight at our cost and send it by 9am.")
+    assert "ownership" in found and "discount" not in found
+
+
+def test_evidence_quotes_the_trainees_own_words(coach: Coach) -> None:
+    text = "Dạ em hiểu chị đang lo tiến độ. Em gửi chị timeline mới trước 10h sáng mai."
+    verdict = coach.judge(text)
+    for found in verdict.evidence.values():
+        for evidence in found:
+            assert text[evidence.start:evidence.end] == evidence.text
+    assert verdict.evidence["acknowledge"][0].text == "em hiểu"
+
+
+@pytest.mark.parametrize(("moves_", "grade"), [
+    ({"acknowledge", "probe", "value", "next_step"}, 5),
+    ({"acknowledge", "probe", "next_step"}, 4),
+    ({"acknowledge", "probe"}, 3),
+    ({"probe"}, 2),
+    (set(), 1),
+    ({"discount"}, 1),
+    ({"acknowledge", "discount"}, 2),
+    ({"acknowledge", "probe", "value", "next_step", "overpromise"}, 3),
+])
+def test_grades_follow_the_content_guide(moves_: set[str], grade: int) -> None:
+    assert grade_moves(moves_) == grade
+
+
+def test_what_is_missing_for_the_next_grade() -> None:
+    assert missing_for_next_grade({"acknowledge", "probe"}) == ([], ["value", "next_step"])
+    assert missing_for_next_grade({"acknowledge", "blame"}) == (["blame"], [])
+
+
+def _rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_dev_sets_are_large_varied_and_consistently_labelled() -> None:
+    rows = _rows("coach_dev_a.jsonl") + _rows("coach_dev_b.jsonl")
+    assert len(rows) >= 400
+    assert len({r["scenario"] for r in rows}) >= 10
+    assert {r["lang"] for r in rows} == {"vi", "en"}
+    assert len({r["id"] for r in rows}) == len(rows)
+    for move in MOVES:
+        assert sum(move in r["moves"] for r in rows) >= 40, move
+    for grade in range(1, 6):
+        assert sum(r["grade"] == grade for r in rows) >= 40, grade
+    for row in rows:
+        assert grade_moves(row["moves"]) == row["grade"], row["id"]
+
+
+def _agreement(rows: list[dict]) -> tuple[float, float]:
+    from benchmarks.coach_accuracy import scores
+
+    return scores(rows)
+
+
+def test_coach_agreement_on_the_dev_sets_does_not_regress() -> None:
+    macro_a, within_a = _agreement(_rows("coach_dev_a.jsonl"))
+    macro_b, within_b = _agreement(_rows("coach_dev_b.jsonl"))
+    # Floors a little under the figures measured when the rules were last tuned (see the closing note).
+    assert macro_a >= 0.88 and within_a >= 0.93
+    assert macro_b >= 0.72 and within_b >= 0.90
