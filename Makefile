@@ -18,8 +18,22 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[handbook,practice,test]'
 	touch $@ $(VENV)/.run-installed
 
+# The main job on the built-in content, with every file it writes under $(OUT)/ (no user data touched).
 run: $(VENV)/.run-installed
+	@mkdir -p $(OUT)
+	@rm -f $(OUT)/roleplay/demo-too-expensive.*
 	$(KT) validate
+	KAMTRAIN_DATA_DIR=$(OUT)/data $(KT) roleplay run too-expensive --lang vi \
+		--transcript $(OUT)/roleplay/demo-too-expensive.jsonl < examples/roleplay-too-expensive.vi.txt
+	$(KT) roleplay grade --scenario too-expensive examples/cohort-too-expensive.jsonl --format md \
+		> $(OUT)/cohort-too-expensive.md
+	@echo
+	@echo "Written under $(OUT)/:"
+	@echo "  $(OUT)/roleplay/demo-too-expensive.md   the demo role-play transcript (JSONL beside it)"
+	@echo "  $(OUT)/cohort-too-expensive.md          a sample cohort graded by the coach"
+	@echo
+	@echo "Play a role-play yourself:  .venv/bin/kamtrain roleplay run too-expensive"
+	@echo "All scenarios:              .venv/bin/kamtrain roleplay list"
 
 test: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check kamtrain tests benchmarks

@@ -301,9 +301,12 @@ class Coach:
             items = []
             for a, b in spans:
                 start, end = folded.span(a, b)
-                quote = folded.original[start:end].strip()
-                if quote:
-                    items.append(Evidence(move, start, end, quote))
+                while start < end and folded.original[start].isspace():
+                    start += 1
+                while end > start and folded.original[end - 1].isspace():
+                    end -= 1
+                if start < end:
+                    items.append(Evidence(move, start, end, folded.original[start:end]))
             if items:
                 evidence[move] = tuple(items)
         moves = tuple(evidence)

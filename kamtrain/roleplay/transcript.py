@@ -99,7 +99,9 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 
 
 def replay(events: list[dict[str, Any]], scenario: Scenario) -> Session:
-    """Rebuild a session from its events by replaying the replies after the last restart."""
+    """Rebuild the file's last session from its events by replaying its replies (restarts included)."""
+    last_start = max(i for i, e in enumerate(events) if e.get("event") == "start")
+    events = events[last_start:]
     session = Session(scenario, events[0].get("lang", "vi"))
     for event in events:
         if event.get("event") == "restart":
