@@ -6,6 +6,7 @@ or absurd nesting must end in a clear error, not a hung process.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,25 @@ except AttributeError:  # PyYAML built without libyaml
 
 @dataclass
 class YamlDoc:
-    """A parsed file: its data and, for each location (keys and list indexes), its 1-based line."""
+    """A parsed file: its data and, for each location (keys and list indexes), its 1-based line.
+
+    Lines are worked out only when a message needs one: valid files, the common case, skip the
+    slower node-by-node walk.
+    """
 
     path: Path
     data: Any
-    lines: dict[Loc, int] = field(default_factory=dict)
+    text: str
+    _lines: dict[Loc, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        if self._lines is None:
+            self._lines = {}
+            node = yaml.compose(self.text, Loader=_Loader)
+            if node is not None:
+                _to_python(node, (), self._lines, [MAX_NODES], 0)
+        return self._lines
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest part of `loc` that exists in the file."""
@@ -82,6 +97,12 @@ def _read(path: Path) -> YamlDoc:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise _Invalid(None, "file is empty")
     try:
+        if _ANCHOR.search(text) is None:
+            data = yaml.load(text, Loader=_FastLoader)
+            if _depth(data) <= MAX_DEPTH:
+                return YamlDoc(path, data, text)
+        # Anchors can multiply into an alias bomb, and deep nesting needs its line: walk the nodes
+        # one by one with a budget.
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         raise _syntax_problem(err) from None
@@ -89,10 +110,40 @@ def _read(path: Path) -> YamlDoc:
         raise _Invalid(None, f"YAML syntax error: {err}") from None
     if node is None:
         raise _Invalid(None, "file is empty")
-    doc = YamlDoc(path, None)
-    budget = [MAX_NODES]
-    doc.data = _to_python(node, (), doc.lines, budget, 0)
-    return doc
+    lines: dict[Loc, int] = {}
+    data = _to_python(node, (), lines, [MAX_NODES], 0)
+    return YamlDoc(path, data, text, lines)
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+
+
+class _FastLoader(_Loader):
+    """The C loader, refusing a key that appears twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise _Invalid(key_node.start_mark.line + 1, f"key '{key}' appears twice in the same mapping")
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _depth(data: Any) -> int:
+    deepest = 0
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError) -> _Invalid:
