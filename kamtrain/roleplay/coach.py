@@ -27,18 +27,23 @@ _NEGATION_WINDOW = 3
 
 def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """One regex for a list of cue phrases (see the syntax at the top of cues.yaml)."""
-    parts = [_phrase_regex(p) for p in phrases if p.strip()]
-    if not parts:
-        return None
-    # Longest first, so "em xin loi" wins over "xin loi" at the same place.
-    parts.sort(key=len, reverse=True)
-    return re.compile("|".join(f"(?:{p})" for p in parts))
+    words: list[str] = []
+    raw: list[str] = []
+    for phrase in phrases:
+        phrase = phrase.strip().lower()
+        if phrase.startswith("re:"):
+            raw.append(phrase[3:])
+        elif phrase:
+            words.append(_phrase_regex(phrase))
+    # Longest first, so "em xin loi" wins over "xin loi" at the same place. The word boundaries sit
+    # outside the alternation, so the engine tries the phrases only where a word starts.
+    words.sort(key=len, reverse=True)
+    parts = [f"{_NOT_WORD}(?:{'|'.join(words)}){_END_WORD}"] if words else []
+    parts += [f"(?:{r})" for r in raw]
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _phrase_regex(phrase: str) -> str:
-    phrase = phrase.strip().lower()
-    if phrase.startswith("re:"):
-        return phrase[3:]
     out = ""
     gap = False
     for word in phrase.split():
@@ -50,7 +55,7 @@ def _phrase_regex(phrase: str) -> str:
             out += r"\s+(?:\S+\s+){0,4}" if gap else r"\s+"
         out += piece
         gap = False
-    return _NOT_WORD + out + _END_WORD
+    return out
 
 
 @dataclass(frozen=True)

@@ -32,28 +32,43 @@ class Folded:
 
 
 def fold_char(char: str) -> str:
+    """One character folded: lower case, no diacritics, "đ" as "d", spaces as " ", curly quotes as "'"."""
+    if char.isspace():
+        return " "
+    if char in "\u2019\u2018`\u00b4":
+        return "'"
     if char in "đĐ":
         return "d"
     decomposed = unicodedata.normalize("NFD", char.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+class _FoldTable(dict[int, str]):
+    """A str.translate table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 def fold(text: str, abbreviations: Mapping[str, str] = {}) -> Folded:
     """Lower-case, strip diacritics, normalise quotes and spaces, expand abbreviations."""
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for index, char in enumerate(text):
-        if char in "\u2019\u2018`´":
-            char = "'"
-        folded = " " if char.isspace() else fold_char(char)
-        if folded == " " and chars and chars[-1] == " ":
-            continue
-        for out in folded:
-            chars.append(out)
-            starts.append(index)
-            ends.append(index + 1)
-    plain = "".join(chars)
+    plain = text.translate(_TABLE)
+    if len(plain) == len(text):  # one folded character per original one: the usual case
+        starts = list(range(len(text)))
+        ends = list(range(1, len(text) + 1))
+    else:
+        pieces: list[str] = []
+        starts, ends = [], []
+        for index, char in enumerate(text):
+            folded = _TABLE[ord(char)]
+            pieces.append(folded)
+            starts.extend([index] * len(folded))
+            ends.extend([index + 1] * len(folded))
+        plain = "".join(pieces)
     if abbreviations:
         plain, starts, ends = _expand(plain, starts, ends, abbreviations)
     return Folded(text, plain, tuple(starts), tuple(ends))
