@@ -133,15 +133,15 @@ def test_the_dev_sets_are_large_varied_and_consistently_labelled() -> None:
         assert grade_moves(row["moves"]) == row["grade"], row["id"]
 
 
-def _agreement(rows: list[dict]) -> tuple[float, float]:
-    from benchmarks.coach_accuracy import scores
-
-    return scores(rows)
-
-
 def test_coach_agreement_on_the_dev_sets_does_not_regress() -> None:
-    macro_a, within_a = _agreement(_rows("coach_dev_a.jsonl"))
-    macro_b, within_b = _agreement(_rows("coach_dev_b.jsonl"))
-    # Floors a little under the figures measured when the rules were last tuned (see the closing note).
-    assert macro_a >= 0.88 and within_a >= 0.93
-    assert macro_b >= 0.72 and within_b >= 0.90
+    from benchmarks.coach_accuracy import HELD_OUT, scores
+
+    set_b = _rows("coach_dev_b.jsonl")
+    macro_a, within_a = scores(_rows("coach_dev_a.jsonl"))
+    macro_b, within_b = scores([r for r in set_b if r["scenario"] not in HELD_OUT])
+    macro_held, within_held = scores([r for r in set_b if r["scenario"] in HELD_OUT])
+    # Floors a little under the figures measured when the rules were last tuned (0.92/0.97, 0.90/0.97,
+    # 0.73/0.97): a change to cues.yaml that loses agreement fails here.
+    assert macro_a >= 0.89 and within_a >= 0.95
+    assert macro_b >= 0.86 and within_b >= 0.94
+    assert macro_held >= 0.70 and within_held >= 0.92

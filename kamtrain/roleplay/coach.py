@@ -142,7 +142,7 @@ class CueBook:
                 self.patterns[move] = compiled
         named = ["negators", "trade_markers", "trade_terms", "meeting_question", "offer_question", "rhetorical",
                  "time_expressions", "commit_verbs", "contrast_markers", "ignore", "defence", "value_metrics",
-                 "absorb_cost"]
+                 "absorb_cost", "fix_words"]
         for name in named:
             compiled = compile_phrases(raw[name])
             assert compiled is not None, name
@@ -203,7 +203,10 @@ class Coach:
             if sentence.is_question or not any(c.isdigit() for c in sentence.text):
                 continue
             for match in self.book.patterns["value_metrics"].finditer(sentence.text):
-                found.setdefault("value", []).append((sentence.start + match.start(), sentence.start + match.end()))
+                nearby = sentence.text[max(0, match.start() - 40):match.end() + 40]
+                if any(c.isdigit() for c in nearby):  # "reach tăng 2,5 lần", not "sales đang chậm"
+                    found.setdefault("value", []).append((sentence.start + match.start(),
+                                                          sentence.start + match.end()))
         self._resolve(searchable, sentences, found)
         for sentence in sentences:
             self._judge_sentence(sentence, found)
@@ -232,24 +235,24 @@ class Coach:
         has_time = p["time_expressions"].search(sentence.text) is not None
         commits = p["commit_verbs"].search(sentence.text) is not None
         if sentence.is_question:
+            words = sentence.text.split()
+            asks_wh = bool(words) and words[0] in ("what", "why", "how", "which", "who", "where")
             if p["rhetorical"].search(sentence.text):
                 found.setdefault("argue", []).append(span)
                 return
-            if p["offer_question"].search(sentence.text):
+            if p["offer_question"].search(sentence.text) and not asks_wh:
                 if has_time:
                     found.setdefault("next_step", []).append(span)
                 return
             topic = p["probe_topics"].search(sentence.text)
             if p["meeting_question"].search(sentence.text) and not _topic_beyond_time(topic, p, sentence.text):
-                if has_time or commits:
+                if has_time:
                     found.setdefault("next_step", []).append(span)
                 return
-            if _inside(found.get("options", []), span):
-                return  # "Could we start with a pilot?" proposes; it does not ask
-            words = sentence.text.split()
-            asks = topic is not None or "?" in sentence.text or words[0] in ("what", "why", "how", "which", "who")
-            if asks and len(words) >= 3:
+            if (topic is not None or "?" in sentence.text or asks_wh) and len(words) >= 3:
                 found.setdefault("probe", []).append(span)
+                # "Chị ưu tiên giữ lịch hay đổi KOL?" asks; the choices in it are not an offer.
+                found["options"] = [o for o in found.get("options", []) if not span[0] <= o[0] < span[1]]
             return
         if has_time and commits:
             found.setdefault("next_step", []).append(span)
@@ -268,6 +271,13 @@ class Coach:
         # Paying for a fix is ownership when the reply owns a mistake, else it is a giveaway.
         for match in p["absorb_cost"].finditer(text):
             found.setdefault("ownership" if found.get("ownership") else "discount", []).append(match.span())
+        # A free fix of the agency's own error is ownership, not a giveaway.
+        if "discount" in found and "ownership" in found:
+            for part in sentences:
+                if p["fix_words"].search(part.text):
+                    fixed = [d for d in found["discount"] if part.start <= d[0] < part.end]
+                    found["discount"] = [d for d in found["discount"] if d not in fixed]
+                    found["ownership"].extend(fixed)
         # A concession traded for something is options, not discount.
         if "discount" in found and p["trade_markers"].search(text) and p["trade_terms"].search(text):
             found.setdefault("options", []).extend(found.pop("discount"))
@@ -283,12 +293,15 @@ class Coach:
             sentence = next((s for s in sentences if s.start <= ack[0] < s.end), None)
             if sentence is None:
                 continue
-            rest = text[ack[1]:sentence.end]
+            following = next((s for s in sentences if s.start >= sentence.end), None)
+            # "Em hiểu. Nhưng ..." contradicts as much as "em hiểu, nhưng ...".
+            end = following.end if following is not None and sentence.end - ack[1] < 25 else sentence.end
+            rest = text[ack[1]:end]
             contrast = p["contrast_markers"].search(rest)
             if contrast and contrast.start() < 40:
                 after = rest[contrast.end():]
                 offset = ack[1] + contrast.end()
-                constructive = any(offset <= a < sentence.end for m in ("value", "options", "ownership", "next_step")
+                constructive = any(offset <= a < end for m in ("value", "options", "ownership", "next_step")
                                    for a, _ in found.get(m, []))
                 argued = p["defence"].search(after) or p["argue"].search(after)
                 if argued is None and not constructive and not sentence.is_question and len(after.split()) >= 3:
