@@ -129,6 +129,48 @@ def schema(output: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+@cli.group()
+def handbook() -> None:
+    """The bilingual handbook (vi + en): a website built from the bank with MkDocs."""
+
+
+@handbook.command("build")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default=Path("out/handbook"),
+              show_default=True, help="Folder to write the site into; an earlier build there is replaced.")
+@bank_option
+def handbook_build(output: Path, banks: tuple[Path, ...]) -> None:
+    """Build the handbook website: hand-written pages plus pages generated from the bank.
+
+    Strict: a broken link or any other MkDocs warning fails the build.
+
+    \b
+    Example:
+      kamtrain handbook build --bank ./our-bank -o out/handbook
+      python -m http.server -d out/handbook 8000
+    """
+    from kamtrain.handbook import build_handbook
+
+    site = build_handbook(output, banks)
+    click.echo(f"Handbook built in {site}/ (open it through a web server: python -m http.server -d {site})")
+
+
+@handbook.command("serve")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Address to serve the preview on.")
+@bank_option
+def handbook_serve(dev_addr: str, banks: tuple[Path, ...]) -> None:
+    """Preview the handbook, rebuilding it when a page or the bank changes. Ctrl-C stops it.
+
+    \b
+    Example:
+      kamtrain handbook serve --bank ./our-bank -a 127.0.0.1:8000
+    """
+    from kamtrain.handbook import serve_handbook
+
+    serve_handbook(dev_addr, banks,
+                   ready=lambda: click.echo(f"Previewing the handbook at http://{dev_addr}/ (Ctrl-C stops it)"))
+
+
 def main(prog_name: str | None = None) -> None:
     """Entry point for the console script and `python -m kamtrain`."""
     try:
@@ -187,6 +229,30 @@ lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="v
                            help="Language of the client and the coach.")
 level_option = click.option("--level", type=click.Choice(["ae", "am", "kam", "sam"]), default=None,
                             help="Only what suits this level.")
+db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+                         help="The practice history file (SQLite). Default: $KAMTRAIN_DB, else history.sqlite3 "
+                              "in your kamtrain data folder.")
+user_option = click.option("--user", default=None, metavar="NAME",
+                           help="Whose history: default $KAMTRAIN_USER, else your login name.")
+now_option = click.option("--now", default=None, metavar="ISO",
+                          help="Pretend it is this UTC time, e.g. 2026-01-05T09:00 (for scripting and tests).")
+
+
+def _history(db: Path | None, create: bool = True) -> Any:
+    from kamtrain.history import default_db_path, open_history
+
+    return open_history(db or default_db_path(), create=create)
+
+
+def _now(text: str | None) -> Any:
+    from kamtrain.history import parse_time
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise UserError(f"--now '{text}' is not an ISO date or time (e.g. 2026-01-05T09:00)") from None
 
 
 @roleplay.command("list")
@@ -215,12 +281,14 @@ def roleplay_list(lang: str, level: str | None, banks: tuple[Path, ...]) -> None
               help="Where to write the JSONL transcript (a Markdown copy goes beside it). "
                    "Default: the transcripts folder in your kamtrain data folder.")
 @click.option("--user", default=None, help="Your name, to keep your sessions apart from a teammate's.")
+@db_option
 @bank_option
 def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path: Path | None,
-                 user: str | None, banks: tuple[Path, ...]) -> None:
+                 user: str | None, db: Path | None, banks: tuple[Path, ...]) -> None:
     """Play a scenario: the client speaks, you answer, the coach grades and explains.
 
-    Works with piped input too, one reply per line. Every turn is saved as it happens.
+    Works with piped input too, one reply per line. Every turn is saved as it happens, and the
+    finished session goes into your practice history (see `kamtrain progress`).
 
     \b
     Example:
@@ -236,8 +304,14 @@ def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path
     if level and level not in scenario.levels:
         click.echo(f"Note: '{scenario_id}' is written for {', '.join(scenario.levels)}, not {level}.", err=True)
     path = transcript_path or default_transcript_path(data_dir(), scenario.id)
+    from kamtrain.history import default_user, utc_now
+    from kamtrain.practice import record_roleplay
+
     session = Session(scenario, lang)
-    code = run_interactive(session, Transcript(path), Printer(), line_reader(scenario.persona.name), user)
+    who = user or default_user()
+    with _history(db) as history:
+        code = run_interactive(session, Transcript(path), Printer(), line_reader(scenario.persona.name), who,
+                               on_end=lambda done: record_roleplay(history, who, done, path, utc_now()))
     sys.exit(code)
 
 
@@ -255,10 +329,303 @@ def roleplay_review(transcript_path: Path, banks: tuple[Path, ...]) -> None:
     from kamtrain.roleplay.transcript import read_events, replay
 
     events = read_events(transcript_path)
-    session = replay(events, _scenario(banks, str(events[0].get("scenario"))))
+    last_start = [e for e in events if e.get("event") == "start"][-1]
+    session = replay(events, _scenario(banks, str(last_start.get("scenario"))))
     printer = Printer()
     printer.line(f"{session.scenario.persona.name}: {session.opening}")
     for turn in session.turns:
         printer.line(f"> {turn.reply}")
         show_client(session, turn.client_lines, printer)
     show_debrief(session, printer)
+
+
+@cli.command()
+@level_option
+@click.option("--competency", default=None, metavar="ID", help="Only this competency (e.g. negotiation).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the questions and the screen.")
+@click.option("--count", type=click.IntRange(min=1), default=10, show_default=True, help="Items in this session.")
+@user_option
+@db_option
+@now_option
+@bank_option
+def practice(level: str | None, competency: str | None, lang: str, count: int, user: str | None,
+             db: Path | None, now: str | None, banks: tuple[Path, ...]) -> None:
+    """Practise alone with spaced repetition: what is due first, then new items, weakest competency first.
+
+    \b
+    Each item is answered on ONE line (an empty line means "I just thought about it").
+    Questions: the outline, signals and red flags are shown, then you rate yourself on the next
+    line: a/again/1, h/hard/2, g/good/3, e/easy/4 (anything else is asked again).
+    Role-play questions and scenarios: the coach grades your reply and rates it for you:
+    grade 1 -> Again, 2 -> Hard, 3 or 4 -> Good, 5 -> Easy (an empty reply counts as Again).
+
+    Scheduling is FSRS (the fsrs package). Every review is saved the moment it is rated; EOF or
+    Ctrl-C stops with all completed reviews kept (exit 0 for EOF, 130 for Ctrl-C). Piped input
+    follows the same lines, so sessions can be scripted.
+
+    \b
+    Example:
+      kamtrain practice --level am --competency negotiation --lang en
+      printf 'Ask what the budget covers\\ng\\n' | kamtrain practice --count 1 --user an
+    """
+    from kamtrain.history import default_user, utc_now
+    from kamtrain.labels import label
+    from kamtrain.practice import Practice, candidates, line_reader, next_due, pick, require_scheduler
+    from kamtrain.roleplay.terminal import Printer
+
+    require_scheduler()
+    fixed = _now(now)
+    who = user or default_user()
+    with _history(db) as history:
+        pool = candidates(load(banks), level, competency)
+        if not pool:
+            raise UserError("no questions or scenarios match "
+                            f"level '{level or 'any'}' and competency '{competency or 'any'}'")
+        moment = fixed or utc_now()
+        items = pick(history, who, pool, moment, count)
+        session = Practice(history, who, lang, level, Printer(), line_reader(), lambda: fixed or utc_now())
+        if not items:
+            due = next_due(history, who, pool)
+            click.echo(label("practice", "nothing_due", lang, when=session.when(due, moment) if due else "-"))
+            return
+        code = session.run(items)
+    sys.exit(code)
+
+
+@cli.command()
+@user_option
+@click.option("--all-users", is_flag=True, help="Everyone in the history file (a mentor's team view).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "csv"]), default="text", show_default=True,
+              help="text: a summary; html: a report with charts to open in a browser; csv: every review.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file instead of the terminal.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the report.")
+@db_option
+@now_option
+def progress(user: str | None, all_users: bool, fmt: str, output: Path | None, lang: str, db: Path | None,
+             now: str | None) -> None:
+    """Show practice progress: strength per competency, reviews, due today, streak, role-play grades.
+
+    Strength is the mean of each item's latest rating (Again 0%, Hard 33%, Good 67%, Easy 100%);
+    days are UTC days; the streak counts days in a row with at least one review, up to today (or
+    up to yesterday, until today's first review).
+
+    \b
+    Example:
+      kamtrain progress --user an
+      kamtrain progress --all-users --format html -o team-progress.html
+      kamtrain progress --user an --format csv > an-history.csv
+    """
+    from kamtrain.history import default_user, utc_now
+    from kamtrain.progress import build_report, render_html, render_text, users_to_report, write_csv
+
+    if user and all_users:
+        raise click.UsageError("give --user or --all-users, not both")
+    moment = _now(now) or utc_now()
+    with _history(db, create=False) as history:
+        names = users_to_report(history, None if all_users else (user or default_user()), all_users)
+        out: Any = sys.stdout
+        try:
+            if output:
+                out = output.open("w", encoding="utf-8", newline="")
+        except OSError as err:
+            raise UserError(f"cannot write '{output}': {err.strerror}") from None
+        try:
+            if fmt == "csv":
+                write_csv(history, names, out)
+            else:
+                reports = [build_report(history, name, moment) for name in names]
+                text = render_text(reports, lang) if fmt == "text" else render_html(reports, lang, str(history.path))
+                out.write(text)
+        finally:
+            if output:
+                out.close()
+    if output:
+        click.echo(f"wrote {output}", err=True)
+
+
+# Interview kits, practice sheets, mentor plans, scorecards (kamtrain.kit, .mentor, .scorecard)
+
+templates_option = click.option(
+    "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+    help="Your own templates (kit.html.j2, kit.md.j2, labels.yaml, ...) overriding the built-in ones by "
+         "file name; they run in Jinja's sandbox.")
+format_option = click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf"]), default="html",
+                             show_default=True, help="pdf needs the pdf extra: pip install 'kamtrain[pdf]'.")
+
+
+def _output_option(default: str) -> Callable[[F], F]:
+    return click.option("-o", "--output", type=click.Path(path_type=Path), default=Path(default),
+                        show_default=True, help="Folder to write into; created if missing.")
+
+
+@cli.command()
+@click.option("--level", metavar="LEVEL", help="ae, am, kam or sam (a CSV gives it per row).")
+@click.option("--minutes", type=int, default=60, show_default=True,
+              help="Time booked for the interview: the questions plus the opening and closing fit in it.")
+@click.option("--candidate", metavar="NAME", help="The candidate's name, printed on the kit and its scorecard.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the kit (a CSV row may say otherwise).")
+@format_option
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Same seed, same questions. Keeping it gives every candidate of a level the same questions, "
+                   "which is what makes their scores comparable.")
+@click.option("--round", "round_", type=int, default=1, show_default=True,
+              help="Interview round; never repeats a question of the earlier rounds made with the same seed.")
+@click.option("--exclude", type=click.Path(path_type=Path, dir_okay=False), multiple=True, metavar="FILE",
+              help="An earlier round's scorecard file: exactly its questions are left out. Repeatable.")
+@click.option("--practice", is_flag=True,
+              help="A candidate's practice sheet instead: questions and tips, strong-answer outlines at the end.")
+@click.option("--candidates", "candidates_csv", type=click.Path(path_type=Path, dir_okay=False), metavar="CSV",
+              help="One kit per row of a CSV with the columns name,level and optionally round,lang.")
+@templates_option
+@bank_option
+@_output_option("out/kits")
+def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: str, seed: int, round_: int,
+        exclude: tuple[Path, ...], practice: bool, candidates_csv: Path | None, templates: Path | None,
+        banks: tuple[Path, ...], output: Path) -> None:
+    """Write an interviewer's kit with its scorecard, or a candidate's practice sheet.
+
+    The kit holds the agenda with timings, each question with what it reveals, probes, signals, red
+    flags and the level's anchors for its competency, and a scorecard to print. Beside it goes a
+    scorecard YAML for the interviewer to fill in and merge with `kamtrain scorecard merge`.
+
+    \b
+    Example:
+      kamtrain kit --level kam --minutes 60 --candidate "Nguyễn Thị Lan" -o out/kits
+      kamtrain kit --level kam --round 2 --exclude out/kits/scorecard-kam-nguyen-thi-lan-r1.yaml
+      kamtrain kit --level am --practice --lang en --format md
+      kamtrain kit --candidates candidates.csv --format pdf
+    """
+    from kamtrain.kit import (
+        KitRequest,
+        clean_name,
+        make_batch,
+        make_kit,
+        prepare_out_dir,
+        read_candidates,
+        read_exclude,
+    )
+    from kamtrain.render import Renderer, require_pdf
+
+    if fmt == "pdf":
+        require_pdf()
+    if candidates_csv is None and not level:
+        raise UserError("give --level (ae, am, kam or sam), or --candidates with a CSV of candidates")
+    if candidates_csv is not None and exclude:
+        raise UserError("--exclude goes with one kit; in a CSV, round N leaves out the earlier rounds by itself")
+    bank_ = load(banks)
+    request = KitRequest(level=(level or "").lower(), minutes=minutes, lang=lang, fmt=fmt, seed=seed,
+                         round=round_, candidate=clean_name(candidate), practice=practice,
+                         exclude=read_exclude(exclude))
+    renderers: dict[str, Renderer] = {}
+
+    def renderer_for(language: str) -> Renderer:
+        if language not in renderers:
+            renderers[language] = Renderer(language, templates)
+        return renderers[language]
+
+    if candidates_csv is None:
+        renderer = renderer_for(lang)
+        prepare_out_dir(output)
+        for path in make_kit(bank_, request, output, renderer):
+            click.echo(f"wrote {path}")
+        return
+    requests, bad_rows = read_candidates(candidates_csv, bank_, request)
+    for failure in bad_rows:
+        click.echo(str(failure), err=True)
+    if requests:
+        prepare_out_dir(output)
+        renderer_for(lang)  # a broken --templates folder stops the batch before its first row
+    written, failed = make_batch(bank_, requests, output, renderer_for, candidates_csv,
+                                 lambda failure: click.echo(str(failure), err=True))
+    for path in written:
+        click.echo(f"wrote {path}")
+    failures = len(bad_rows) + len(failed)
+    if failures:
+        total = len(requests) + len(bad_rows)
+        raise UserError(f"{failures} of {total} rows failed (listed above); the kits of the other rows were written")
+
+
+@cli.command("mentor-plan")
+@click.option("--level", required=True, metavar="LEVEL", help="ae, am, kam or sam: the new hire's level.")
+@click.option("--weeks", type=int, default=12, show_default=True, help="Length of the plan, 4 to 26 weeks.")
+@click.option("--mentee", metavar="NAME", help="The new hire's name, printed on the plan.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the plan.")
+@format_option
+@templates_option
+@bank_option
+@_output_option("out/mentor")
+def mentor_plan(level: str, weeks: int, mentee: str | None, lang: str, fmt: str, templates: Path | None,
+                banks: tuple[Path, ...], output: Path) -> None:
+    """Write a senior's mentoring plan for a new hire's first weeks.
+
+    One session a week on one competency (its anchors at 2, 3 and 4, a question to talk through, a
+    role-play to drill), and a checkpoint every 4 weeks scored against the level's anchors.
+
+    \b
+    Example:
+      kamtrain mentor-plan --level am --weeks 12 --mentee "Trần Minh Khoa" -o out/mentor
+    """
+    from kamtrain.kit import clean_name, prepare_out_dir, write_document
+    from kamtrain.mentor import plan_mentoring
+    from kamtrain.render import Renderer, require_pdf, slug
+
+    if fmt == "pdf":
+        require_pdf()
+    bank_ = load(banks)
+    plan = plan_mentoring(bank_, level.lower(), weeks)
+    name = clean_name(mentee)
+    document = Renderer(lang, templates).mentor_plan(bank_, plan, name, fmt)
+    who = f"-{slug(name, 'mentee')}" if name else ""
+    prepare_out_dir(output)
+    click.echo(f"wrote {write_document(output / f'mentor-{plan.level}{who}-{weeks}w.{fmt}', document, fmt)}")
+
+
+@cli.group()
+def scorecard() -> None:
+    """Filled scorecards from a panel of interviewers."""
+
+
+@scorecard.command("merge")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--level", metavar="LEVEL", help="The level, when the cards (a CSV) do not say it.")
+@click.option("--candidate", metavar="NAME", help="The candidate's name, when the cards do not say it.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the report.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@templates_option
+@bank_option
+@_output_option("out/scorecards")
+def scorecard_merge(files: tuple[Path, ...], level: str | None, candidate: str | None, lang: str, fmt: str,
+                    templates: Path | None, banks: tuple[Path, ...], output: Path) -> None:
+    """Merge several interviewers' scorecards of one candidate into a panel report.
+
+    FILE is a scorecard YAML written by `kamtrain kit` and filled in, or a CSV with the columns
+    interviewer,competency,score,notes (a row with competency `recommendation` holds that
+    interviewer's strong_no, no, yes or strong_yes). The report shows every rating, the mean and
+    spread per competency, a flag where interviewers differ by 2 or more, the recommendations, and a
+    radar chart (SVG) of the candidate against the level's bar.
+
+    \b
+    Example:
+      kamtrain scorecard merge out/kits/lan-hoa.yaml out/kits/lan-minh.yaml --format html
+    """
+    from kamtrain.kit import clean_name, prepare_out_dir, write_document
+    from kamtrain.render import Renderer, slug
+    from kamtrain.scorecard import merge, read_cards
+
+    bank_ = load(banks)
+    panel = merge(read_cards(list(files), bank_), bank_, level.lower() if level else None, clean_name(candidate))
+    renderer = Renderer(lang, templates)
+    stem = f"{panel.level}-{slug(panel.candidate or '', 'candidate')}"
+    radar_name = f"radar-{stem}.svg"
+    report = renderer.report(bank_, panel, fmt, radar_name)
+    radar = renderer.radar(bank_, panel)
+    prepare_out_dir(output)
+    for path in (write_document(output / f"report-{stem}.{fmt}", report, fmt),
+                 write_document(output / radar_name, radar, "svg")):
+        click.echo(f"wrote {path}")
