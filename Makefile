@@ -27,8 +27,15 @@ run: $(VENV)/.run-installed
 		--transcript $(OUT)/roleplay/demo-too-expensive.jsonl < examples/roleplay-too-expensive.vi.txt
 	$(KT) roleplay grade --scenario too-expensive examples/cohort-too-expensive.jsonl --format md \
 		> $(OUT)/cohort-too-expensive.md
+	@for level in ae am kam sam; do \
+		$(KT) kit --level $$level --minutes 60 --candidate "Nguyễn Thị Lan" -o $(OUT)/kits || exit 1; \
+	done
+	$(KT) mentor-plan --level am --weeks 12 -o $(OUT)/kits
+	$(KT) handbook build -o $(OUT)/handbook
 	@echo
 	@echo "Written under $(OUT)/:"
+	@echo "  $(OUT)/kits/                            an interviewer kit (HTML, print on A4) and a scorecard per level, a mentor plan"
+	@echo "  $(OUT)/handbook/                        the bilingual handbook: python3 -m http.server -d $(OUT)/handbook"
 	@echo "  $(OUT)/roleplay/demo-too-expensive.md   the demo role-play transcript (JSONL beside it)"
 	@echo "  $(OUT)/cohort-too-expensive.md          a sample cohort graded by the coach"
 	@echo

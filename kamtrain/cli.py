@@ -311,7 +311,8 @@ def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path
     who = user or default_user()
     with _history(db) as history:
         code = run_interactive(session, Transcript(path), Printer(), line_reader(scenario.persona.name), who,
-                               on_end=lambda done: record_roleplay(history, who, done, path, utc_now()))
+                               on_end=lambda done: record_roleplay(history, who, done, path, utc_now()),
+                               echo_replies=not sys.stdin.isatty())
     sys.exit(code)
 
 

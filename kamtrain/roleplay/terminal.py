@@ -114,8 +114,12 @@ def run_interactive(
     read_line: Callable[[], str | None],
     user: str | None = None,
     on_end: Callable[[Session], None] | None = None,
+    echo_replies: bool = False,
 ) -> int:
-    """Play the session until it ends, EOF, /quit, Ctrl-C or a hang-up; return the exit code."""
+    """Play the session until it ends, EOF, /quit, Ctrl-C or a hang-up; return the exit code.
+
+    With `echo_replies` (piped input) each reply is printed, so the screen reads as a conversation.
+    """
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, _raise_hangup)
     transcript.start(session, user)
@@ -143,6 +147,8 @@ def run_interactive(
                 printer.line(label("restarted", session.lang), style="yellow")
                 show_client(session, [session.opening], printer)
                 continue
+            if echo_replies:
+                printer.line(f"{label('you', session.lang)}: {reply}")
             turn = session.respond(reply)
             transcript.turn(turn)
             transcript.write_markdown(session)
