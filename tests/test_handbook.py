@@ -267,18 +267,11 @@ def test_mkdocs_build_takes_an_organisations_bank_from_the_environment(tmp_path:
     assert "Our own: a third free pitch?" in (out / "en" / "competencies" / "negotiation" / "index.html").read_text()
 
 
-def test_a_wheel_install_builds_the_handbook_away_from_the_repository(tmp_path: Path) -> None:
-    dist, target = tmp_path / "dist", tmp_path / "installed"
-    pip = [sys.executable, "-m", "pip", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(REPO)],
-                   check=True, capture_output=True)
-    wheel = next(dist.glob("kamtrain-*.whl"))
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True,
-                   capture_output=True)
-    assert (target / "kamtrain" / "content" / "mkdocs.yml").is_file()
-    assert (target / "kamtrain" / "content" / "site" / "index.vi.md").is_file()
+def test_a_wheel_install_builds_the_handbook_away_from_the_repository(installed_wheel: Path, tmp_path: Path) -> None:
+    assert (installed_wheel / "kamtrain" / "content" / "mkdocs.yml").is_file()
+    assert (installed_wheel / "kamtrain" / "content" / "site" / "index.vi.md").is_file()
     done = subprocess.run([sys.executable, "-m", "kamtrain", "handbook", "build", "-o", "hb"], cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(target)}, capture_output=True, text=True)
+                          env={**os.environ, "PYTHONPATH": str(installed_wheel)}, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "hb" / "en" / "competencies" / "index.html").is_file()
 
