@@ -7,6 +7,9 @@ Every problem of a run is collected and reported together, each with its file an
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +65,27 @@ class _Layer:
 
 
 def load_bank(extra: Sequence[Path] = (), *, include_builtin: bool = True) -> Bank:
-    """Load the built-in content plus `extra` bank folders, in order; raise ContentInvalid on problems."""
-    problems: list[Problem] = []
+    """Load the built-in content plus `extra` bank folders, in order; raise ContentInvalid on problems.
+
+    A bank that validated before, from files with exactly the same bytes, is read back from the
+    cache instead of being parsed and validated again; content with problems is never cached.
+    """
     roots = ([builtin_root()] if include_builtin else []) + [Path(p) for p in extra]
     for root in roots[1 if include_builtin else 0:]:
         _check_bank_folder(root)
+    cache = _cache_path(roots)
+    if cache is not None:
+        cached = _read_cache(cache)
+        if cached is not None:
+            return cached
+    bank = _load_and_validate(roots)
+    if cache is not None:
+        _write_cache(cache, bank)
+    return bank
+
+
+def _load_and_validate(roots: list[Path]) -> Bank:
+    problems: list[Problem] = []
     merged: dict[str, dict[str, Located]] = {section: {} for section in ENTRY_NAMES}
     for root in roots:
         layer = _load_layer(root, problems)
@@ -78,6 +97,44 @@ def load_bank(extra: Sequence[Path] = (), *, include_builtin: bool = True) -> Ba
     if problems:
         raise ContentInvalid(sorted(problems, key=lambda p: (str(p.path), p.line or 0)))
     return bank
+
+
+def _cache_path(roots: list[Path]) -> Path | None:
+    """The cache file for exactly these content files and this version of the model, or None."""
+    from kamtrain import __version__
+    from kamtrain.paths import cache_dir
+
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(Path(__file__).with_name("model.py").read_bytes())
+    for root in roots:
+        for folder in SECTIONS:
+            for path in _yaml_files(root / folder):
+                try:
+                    content = path.read_bytes()
+                except OSError:
+                    return None  # the full load reports it
+                digest.update(f"{root}/{folder}/{path.name}:{len(content)}:".encode())
+                digest.update(content)
+    return cache_dir() / "banks" / f"{digest.hexdigest()[:32]}.pickle"
+
+
+def _read_cache(path: Path) -> Bank | None:
+    try:
+        with path.open("rb") as stream:
+            bank = pickle.load(stream)
+    except Exception:  # absent, unreadable or from another pydantic: rebuild it
+        return None
+    return bank if isinstance(bank, Bank) else None
+
+
+def _write_cache(path: Path, bank: Bank) -> None:
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a cache that cannot be written is simply not used
 
 
 def _check_bank_folder(root: Path) -> None:

@@ -66,7 +66,7 @@ Score = Literal[1, 2, 3, 4, 5]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Text(Strict):
@@ -217,7 +217,7 @@ FILE_KINDS: dict[str, type[Strict]] = {
 class Bank(BaseModel):
     """The merged, validated content: what every command reads."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     levels: dict[str, LevelProfile]
     competencies: dict[str, Competency]

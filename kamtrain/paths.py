@@ -16,3 +16,20 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("kamtrain", appauthor=False))
+
+
+CACHE_DIR_ENV = "KAMTRAIN_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """$KAMTRAIN_CACHE_DIR, else the platform's user cache folder (~/.cache/kamtrain on Linux).
+
+    Only things kamtrain can rebuild live here (the validated bank, compiled templates): deleting
+    the folder loses nothing.
+    """
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("kamtrain", appauthor=False))

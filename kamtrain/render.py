@@ -201,9 +201,9 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
 
 @lru_cache(maxsize=1)
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    from platformdirs import user_cache_dir
+    from kamtrain.paths import cache_dir
 
-    folder = Path(user_cache_dir("kamtrain", appauthor=False)) / f"jinja-{jinja2.__version__}"
+    folder = cache_dir() / f"jinja-{jinja2.__version__}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

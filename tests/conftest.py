@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ from kamtrain.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+# Tests and the processes they start keep their caches (validated banks, compiled templates) apart
+# from the user's own.
+os.environ.setdefault("KAMTRAIN_CACHE_DIR", tempfile.mkdtemp(prefix="kamtrain-test-cache-"))
 
 
 def require_or_skip(env_var: str, reason: str) -> None:

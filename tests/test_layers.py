@@ -75,3 +75,29 @@ def test_export_includes_the_organisations_questions(tmp_path: Path) -> None:
 def test_validate_counts_the_layers(tmp_path: Path) -> None:
     write_tree(tmp_path, {"question_bank/ours.yaml": _question_yaml("ours-extra-kol", "Extra KOL?")})
     assert invoke("validate", "--bank", str(tmp_path)).stdout.rstrip().endswith("from 2 layers")
+
+
+def test_a_bank_read_back_from_the_cache_equals_a_fresh_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAMTRAIN_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = load_bank()
+    assert list((tmp_path / "cache" / "banks").glob("*.pickle"))
+    assert load_bank() == fresh
+
+
+def test_an_edited_file_is_validated_again_not_read_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAMTRAIN_CACHE_DIR", str(tmp_path / "cache"))
+    layer = write_tree(tmp_path / "ours", {"question_bank/q.yaml": _question_yaml("ours-q", "First.")})
+    assert load_bank([layer]).questions["ours-q"].text.en == "First."
+    broken = _question_yaml("ours-q", "First.").replace("minutes: 5", "minutes: 0")
+    (layer / "question_bank" / "q.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentInvalid):
+        load_bank([layer])
+
+
+def test_a_damaged_cache_file_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAMTRAIN_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = load_bank()
+    for cached in (tmp_path / "cache" / "banks").glob("*.pickle"):
+        cached.write_bytes(b"not a pickle")
+    assert load_bank() == fresh
