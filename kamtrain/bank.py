@@ -7,6 +7,7 @@ Every problem of a run is collected and reported together, each with its file an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -133,8 +134,9 @@ def _write_cache(path: Path, bank: Bank) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # a cache that cannot be written is simply not used
+    except OSError:  # a cache that cannot be written is simply not used
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _check_bank_folder(root: Path) -> None:

@@ -101,3 +101,8 @@ def test_a_damaged_cache_file_is_ignored(tmp_path: Path, monkeypatch: pytest.Mon
     for cached in (tmp_path / "cache" / "banks").glob("*.pickle"):
         cached.write_bytes(b"not a pickle")
     assert load_bank() == fresh
+
+
+def test_a_cache_folder_that_cannot_be_written_is_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAMTRAIN_CACHE_DIR", "/dev/null/no-cache-here")
+    assert invoke("validate").exit_code == 0
