@@ -149,7 +149,9 @@ def test_eof_mid_session_keeps_every_turn(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_ctrl_c_keeps_the_transcript_and_ends_with_a_clear_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "terminal-closed"])
+def test_an_interrupted_session_keeps_the_transcript_and_ends_with_a_clear_line(
+        tmp_path: Path, stop: signal.Signals) -> None:
     transcript = tmp_path / "t.jsonl"
     env = {**os.environ, "KAMTRAIN_DATA_DIR": str(tmp_path / "data"), "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "kamtrain", "roleplay", "run", "kol-cancel", "--transcript",
@@ -161,7 +163,7 @@ def test_ctrl_c_keeps_the_transcript_and_ends_with_a_clear_line(tmp_path: Path) 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not (transcript.exists() and '"turn"' in transcript.read_text()):
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert "Traceback" not in err
