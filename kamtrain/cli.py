@@ -62,9 +62,11 @@ def cli() -> None:
 
     \b
     Examples:
-      kamtrain validate                      check the built-in content
-      kamtrain validate --bank ./our-bank    check it with your organisation's own bank on top
-      kamtrain bank export --format json     the whole merged content, for other tools
+      kamtrain roleplay run too-expensive              a client says "Dịch vụ của bên bạn quá đắt"
+      kamtrain kit --level kam --minutes 60 -o out     an interviewer's kit with its scorecard
+      kamtrain practice --level am                     spaced-repetition practice on your own
+      kamtrain handbook build -o out/handbook          the bilingual handbook
+      kamtrain validate --bank ./our-bank              check your organisation's bank on top
     """
 
 
