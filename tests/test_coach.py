@@ -120,7 +120,7 @@ def _rows(name: str) -> list[dict]:
 
 
 def test_the_dev_sets_are_large_varied_and_consistently_labelled() -> None:
-    rows = _rows("coach_dev_a.jsonl") + _rows("coach_dev_b.jsonl")
+    rows = _rows("coach_dev_a.jsonl") + _rows("coach_dev_b.jsonl") + _rows("coach_dev_c.jsonl")
     assert len(rows) >= 400
     assert len({r["scenario"] for r in rows}) >= 10
     assert {r["lang"] for r in rows} == {"vi", "en"}
@@ -139,9 +139,11 @@ def test_coach_agreement_on_the_dev_sets_does_not_regress() -> None:
     set_b = _rows("coach_dev_b.jsonl")
     macro_a, within_a = scores(_rows("coach_dev_a.jsonl"))
     macro_b, within_b = scores([r for r in set_b if r["scenario"] not in HELD_OUT])
+    macro_c, within_c = scores(_rows("coach_dev_c.jsonl"))
     macro_held, within_held = scores([r for r in set_b if r["scenario"] in HELD_OUT])
-    # Floors a little under the figures measured when the rules were last tuned (0.92/0.97, 0.90/0.97,
-    # 0.73/0.97): a change to cues.yaml that loses agreement fails here.
+    # Floors a little under the figures measured when the rules were last tuned (A 0.92/0.97, B 0.89/0.97,
+    # C 0.87/0.98, held out 0.75/0.97): a change to cues.yaml that loses agreement fails here.
     assert macro_a >= 0.89 and within_a >= 0.95
     assert macro_b >= 0.86 and within_b >= 0.94
-    assert macro_held >= 0.70 and within_held >= 0.92
+    assert macro_c >= 0.84 and within_c >= 0.95
+    assert macro_held >= 0.72 and within_held >= 0.92
