@@ -15,7 +15,7 @@ $(VENV)/.run-installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[handbook,practice,test]'
+	$(PY) -m pip install -q -e '.[handbook,practice,pdf,test]'
 	touch $@ $(VENV)/.run-installed
 
 # The main job on the built-in content, with every file it writes under $(OUT)/ (no user data touched).
