@@ -10,11 +10,11 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(PY)
+$(VENV)/.run-installed: pyproject.toml Makefile | $(PY)
 	$(PY) -m pip install -q -e '.[handbook,practice]'
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(PY)
+$(VENV)/.test-installed: pyproject.toml Makefile | $(PY)
 	$(PY) -m pip install -q -e '.[handbook,practice,pdf,test]'
 	touch $@ $(VENV)/.run-installed
 
