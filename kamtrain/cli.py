@@ -312,7 +312,7 @@ def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path
     session = Session(scenario, lang)
     who = user or default_user()
     with _history(db) as history:
-        code = run_interactive(session, Transcript(path), Printer(), line_reader(scenario.persona.name), who,
+        code = run_interactive(session, Transcript(path), Printer(), line_reader(scenario.persona.name[lang]), who,
                                on_end=lambda done: record_roleplay(history, who, done, path, utc_now()),
                                echo_replies=not sys.stdin.isatty())
     sys.exit(code)
@@ -335,7 +335,7 @@ def roleplay_review(transcript_path: Path, banks: tuple[Path, ...]) -> None:
     last_start = [e for e in events if e.get("event") == "start"][-1]
     session = replay(events, _scenario(banks, str(last_start.get("scenario"))))
     printer = Printer()
-    printer.line(f"{session.scenario.persona.name}: {session.opening}")
+    printer.line(f"{session.scenario.persona.name[session.lang]}: {session.opening}")
     for turn in session.turns:
         printer.line(f"> {turn.reply}")
         show_client(session, turn.client_lines, printer)

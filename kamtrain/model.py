@@ -141,7 +141,7 @@ class HiddenFact(Strict):
 
 
 class Persona(Strict):
-    name: str = Field(min_length=1)
+    name: Text  # as the client is addressed: "Chị Thảo" in Vietnamese, "Thao" in English
     role: Text
     company: str = Field(min_length=1)
     industry: Text

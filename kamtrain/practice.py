@@ -238,7 +238,7 @@ class Practice:
             self.printer.line(entry.title[lang], style="bold")
             self.printer.line(f"{self._t('situation')}: {entry.situation[lang]}", style="italic")
             persona = entry.persona
-            self.printer.line(f"{persona.name} ({persona.role[lang]}, {persona.company}): {entry.opening[lang]}",
+            self.printer.line(f"{persona.name[lang]} ({persona.role[lang]}, {persona.company}): {entry.opening[lang]}",
                               style="bold cyan")
         else:
             self.printer.line(entry.text[lang], style="bold")

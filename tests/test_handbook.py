@@ -64,7 +64,7 @@ def _scenario() -> dict[str, Any]:
         "levels": ["am", "kam"], "competency": "negotiation", "source": "original",
         "situation": _t("Bạn gửi báo giá tuần trước.", "You sent the quote last week."),
         "persona": {
-            "name": "Chị Thảo", "role": _t("Brand Manager", "Brand Manager"), "company": "Mộc An",
+            "name": _t("Chị Thảo", "Thao"), "role": _t("Brand Manager", "Brand Manager"), "company": "Mộc An",
             "industry": _t("Mỹ phẩm", "Cosmetics"), "mood": _t("Hơi gắt", "Impatient"), "start_mood": -1,
             "hidden_facts": [
                 {"id": "rival", "fact": _t("Đối thủ báo thiếu hạng mục", "The rival quote leaves items out"),

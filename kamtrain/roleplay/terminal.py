@@ -44,7 +44,7 @@ def show_intro(session: Session, printer: Printer) -> None:
     persona = scenario.persona
     printer.rule(scenario.title[lang])
     printer.line(f"{label('situation', lang)}: {scenario.situation[lang]}", style="italic")
-    printer.line(f"{persona.name} · {persona.role[lang]} · {persona.company} ({persona.industry[lang]})")
+    printer.line(f"{persona.name[lang]} · {persona.role[lang]} · {persona.company} ({persona.industry[lang]})")
     printer.line(label("commands", lang), style="dim")
     printer.line()
     show_client(session, [session.opening], printer)
@@ -55,7 +55,7 @@ def show_client(session: Session, lines: list[str], printer: Printer) -> None:
     status = (f"[{label('turn', lang)} {len(session.turns)}/{session.scenario.ending.max_turns} · "
               f"{label('mood', lang)}: {mood_label(session.mood, lang)}]")
     for text in lines:
-        printer.line(f"{session.scenario.persona.name}: {text}", style="bold cyan")
+        printer.line(f"{session.scenario.persona.name[session.lang]}: {text}", style="bold cyan")
     printer.line(status, style="dim")
 
 
