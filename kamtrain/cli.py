@@ -173,15 +173,6 @@ def handbook_serve(dev_addr: str, banks: tuple[Path, ...]) -> None:
                    ready=lambda: click.echo(f"Previewing the handbook at http://{dev_addr}/ (Ctrl-C stops it)"))
 
 
-def main(prog_name: str | None = None) -> None:
-    """Entry point for the console script and `python -m kamtrain`."""
-    try:
-        cli.main(prog_name=prog_name or "kamtrain")
-    except KeyboardInterrupt:
-        click.echo("\nInterrupted.", err=True)
-        sys.exit(130)
-
-
 @cli.group()
 def roleplay() -> None:
     """Mock role-plays with a client who reacts to what you do, and a coach who grades it."""
@@ -632,3 +623,12 @@ def scorecard_merge(files: tuple[Path, ...], level: str | None, candidate: str |
     for path in (write_document(output / f"report-{stem}.{fmt}", report, fmt),
                  write_document(output / radar_name, radar, "svg")):
         click.echo(f"wrote {path}")
+
+
+def main(prog_name: str | None = None) -> None:
+    """Entry point for the console script and `python -m kamtrain`."""
+    try:
+        cli.main(prog_name=prog_name or "kamtrain")
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted.", err=True)
+        sys.exit(130)
