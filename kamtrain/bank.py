@@ -101,12 +101,13 @@ def _load_and_validate(roots: list[Path]) -> Bank:
 
 
 def _cache_path(roots: list[Path]) -> Path | None:
-    """The cache file for exactly these content files and this version of the model, or None."""
+    """The cache file for exactly these content files and this version of the loading code, or None."""
     from kamtrain import __version__
     from kamtrain.paths import cache_dir
 
     digest = hashlib.sha256(__version__.encode())
-    digest.update(Path(__file__).with_name("model.py").read_bytes())
+    for module in ("model.py", "bank.py", "yamlfile.py"):  # the code that decides what a valid bank is
+        digest.update(Path(__file__).with_name(module).read_bytes())
     for root in roots:
         for folder in SECTIONS:
             for path in _yaml_files(root / folder):

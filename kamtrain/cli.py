@@ -5,6 +5,7 @@ Heavy modules (pydantic, jinja2, rich) are imported inside the commands so `kamt
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -193,7 +194,7 @@ def _scenario(banks: tuple[Path, ...], scenario_id: str) -> Any:
 @click.option("--scenario", "scenario_id", required=True, metavar="ID", help="The scenario the replies answer.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
               help="jsonl: one result per reply; csv or md: a mentor's summary table.")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @bank_option
 def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...]) -> None:
     """Grade a cohort's written replies to one scenario.
@@ -210,12 +211,26 @@ def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...
     from kamtrain.roleplay.batch import grade_rows, read_rows, summary
 
     scenario = _scenario(banks, scenario_id)
-    results = grade_rows(read_rows(file, getattr(file, "name", "-")), scenario)
-    if fmt == "jsonl":
-        for result in results:
-            click.echo(json.dumps(result, ensure_ascii=False))
-    else:
-        click.echo(summary(list(results), fmt), nl=False)
+    name = getattr(file, "name", "-")
+    graded = errors = 0
+    results = []
+    try:
+        for result in grade_rows(read_rows(file, name), scenario):
+            graded += "grade" in result
+            errors += "error" in result
+            if fmt == "jsonl":
+                click.echo(json.dumps(result, ensure_ascii=False))
+            else:
+                results.append(result)
+    except UnicodeDecodeError:
+        raise UserError(f"'{name}' is not UTF-8 text; save it as UTF-8") from None
+    if fmt != "jsonl":
+        click.echo(summary(results, fmt), nl=False)
+    if not graded and not errors:
+        raise UserError(f"'{name}' holds no replies")
+    if errors:
+        click.echo(f"{errors} line(s) could not be graded; see their error objects", err=True)
+        sys.exit(1)
 
 
 lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
@@ -297,6 +312,8 @@ def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path
     if level and level not in scenario.levels:
         click.echo(f"Note: '{scenario_id}' is written for {', '.join(scenario.levels)}, not {level}.", err=True)
     path = transcript_path or default_transcript_path(data_dir(), scenario.id)
+    if path.suffix != ".jsonl":
+        raise UserError(f"--transcript '{path}' must end in .jsonl (its Markdown copy is written beside it as .md)")
     from kamtrain.history import default_user, utc_now
     from kamtrain.practice import record_roleplay
 
@@ -365,8 +382,8 @@ def practice(level: str | None, competency: str | None, lang: str, count: int, u
     """
     from kamtrain.history import default_user, utc_now
     from kamtrain.labels import label
-    from kamtrain.practice import Practice, candidates, line_reader, next_due, pick, require_scheduler
-    from kamtrain.roleplay.terminal import Printer
+    from kamtrain.practice import Practice, candidates, next_due, pick, require_scheduler
+    from kamtrain.roleplay.terminal import Printer, line_reader
 
     require_scheduler()
     fixed = _now(now)
@@ -378,7 +395,7 @@ def practice(level: str | None, competency: str | None, lang: str, count: int, u
                             f"level '{level or 'any'}' and competency '{competency or 'any'}'")
         moment = fixed or utc_now()
         items = pick(history, who, pool, moment, count)
-        session = Practice(history, who, lang, level, Printer(), line_reader(), lambda: fixed or utc_now())
+        session = Practice(history, who, lang, level, Printer(), line_reader(""), lambda: fixed or utc_now())
         if not items:
             due = next_due(history, who, pool)
             click.echo(label("practice", "nothing_due", lang, when=session.when(due, moment) if due else "-"))
@@ -413,31 +430,30 @@ def progress(user: str | None, all_users: bool, fmt: str, output: Path | None, l
       kamtrain progress --user an --format csv > an-history.csv
     """
     from kamtrain.history import default_user, utc_now
+    from kamtrain.paths import write_atomically
     from kamtrain.progress import build_report, render_html, render_text, users_to_report, write_csv
 
     if user and all_users:
         raise click.UsageError("give --user or --all-users, not both")
     moment = _now(now) or utc_now()
     with _history(db, create=False) as history:
+        if output is not None and output.resolve() == history.path.resolve():
+            raise UserError(f"'{output}' is the history file itself; write the report somewhere else")
         names = users_to_report(history, None if all_users else (user or default_user()), all_users)
-        out: Any = sys.stdout
-        try:
-            if output:
-                out = output.open("w", encoding="utf-8", newline="")
-        except OSError as err:
-            raise UserError(f"cannot write '{output}': {err.strerror}") from None
-        try:
-            if fmt == "csv":
-                write_csv(history, names, out)
-            else:
-                reports = [build_report(history, name, moment) for name in names]
-                text = render_text(reports, lang) if fmt == "text" else render_html(reports, lang, str(history.path))
-                out.write(text)
-        finally:
-            if output:
-                out.close()
-    if output:
-        click.echo(f"wrote {output}", err=True)
+        buffer = io.StringIO(newline="")
+        if fmt == "csv":
+            write_csv(history, names, buffer)
+        else:
+            reports = [build_report(history, name, moment) for name in names]
+            buffer.write(render_text(reports, lang) if fmt == "text" else render_html(reports, lang, str(history.path)))
+    if output is None:
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    try:
+        write_atomically(output, buffer.getvalue())
+    except OSError as err:
+        raise UserError(f"cannot write '{output}': {err.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 # Interview kits, practice sheets, mentor plans, scorecards (kamtrain.kit, .mentor, .scorecard)

@@ -17,6 +17,7 @@ from typing import Any
 
 from kamtrain.errors import ContentInvalid, Problem, UserError, did_you_mean, display_path
 from kamtrain.model import Bank
+from kamtrain.paths import write_atomically
 from kamtrain.render import Renderer, slug, write_pdf
 from kamtrain.select import DEFAULT_SEED, check_level, select_practice, select_round
 
@@ -69,8 +70,22 @@ def make_kit(bank: Bank, request: KitRequest, out_dir: Path, renderer: Renderer)
     card_name = stem.replace("kit-", "scorecard-", 1) + ".yaml"
     document = renderer.kit(bank, selection, request.candidate, request.fmt, card_name)
     card = renderer.scorecard_file(bank, selection, request.candidate, card_name)
+    _refuse_to_overwrite_a_filled_card(out_dir / card_name, card)
     return [write_document(out_dir / f"{stem}.{request.fmt}", document, request.fmt),
             write_document(out_dir / card_name, card, "yaml")]
+
+
+def _refuse_to_overwrite_a_filled_card(path: Path, card: str) -> None:
+    """A scorecard that differs from the blank one we would write may hold an interviewer's scores."""
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError):
+        existing = None
+    if existing != card:
+        raise UserError(f"'{display_path(path)}' already exists and is not the blank card (an interviewer's "
+                        "scores?); it is kept: move it away or write to another folder with -o")
 
 
 def write_document(path: Path, text: str, fmt: str) -> Path:
@@ -79,7 +94,7 @@ def write_document(path: Path, text: str, fmt: str) -> Path:
         if fmt == "pdf":
             write_pdf(text, path)
         else:
-            path.write_text(text, encoding="utf-8")
+            write_atomically(path, text)
     except OSError as err:
         raise UserError(f"cannot write '{display_path(path)}': {err.strerror or err}") from None
     return path
@@ -203,7 +218,7 @@ def _row_request(values: dict[str, str], bank: Bank, defaults: KitRequest) -> Ki
         raise UserError("level is empty")
     check_level(bank, level)
     round_text = values.get("round") or str(defaults.round)
-    if not round_text.isdigit() or int(round_text) < 1:
+    if not (round_text.isdecimal() and round_text.isascii()) or int(round_text) < 1:
         raise UserError(f"round must be a whole number from 1, got '{round_text}'")
     lang = (values.get("lang") or defaults.lang).lower()
     if lang not in LANGS:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,22 +168,6 @@ def record_roleplay(history: History, user: str, session: Any, transcript: Path 
 
 
 # -- the loop --------------------------------------------------------------------------------
-
-def line_reader() -> Callable[[], str | None]:
-    """One line of input: a '> ' prompt on a terminal, plain lines from a pipe; None at EOF."""
-    interactive = sys.stdin.isatty()
-
-    def read() -> str | None:
-        if interactive:
-            try:
-                return input("> ")
-            except EOFError:
-                return None
-        line = sys.stdin.readline()
-        return None if line == "" else line.rstrip("\r\n")
-
-    return read
-
 
 class _EndOfInput(Exception):
     pass

@@ -14,7 +14,7 @@ import json
 import math
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -144,12 +144,15 @@ def _labels(lang: str, templates: Path | None) -> dict[str, Any]:
     own = templates / "labels.yaml" if templates else None
     if own is not None and own.is_file():
         try:
-            data = read_yaml(own).data  # an organisation's file: bounded, and errors carry their line
+            doc = read_yaml(own)  # an organisation's file: bounded, and errors carry their line
         except ProblemError as err:
             raise ContentInvalid([err.problem]) from None
-        if not isinstance(data, dict):
+        if not isinstance(doc.data, dict):
             raise ContentInvalid([Problem(own, 1, "expected a mapping of labels")])
-        _deep_update(merged, data)
+        problems: list[Problem] = []
+        _deep_update(merged, doc.data, lambda loc, message: problems.append(Problem(own, doc.line_of(loc), message)))
+        if problems:
+            raise ContentInvalid(problems)
     return _pick_lang(merged, lang)
 
 
@@ -161,12 +164,29 @@ def _builtin_labels() -> dict[str, Any]:
     return loaded
 
 
-def _deep_update(into: dict[str, Any], data: dict[str, Any]) -> None:
+def _deep_update(into: dict[str, Any], data: dict[str, Any], report: Callable[[tuple[Any, ...], str], None],
+                 loc: tuple[Any, ...] = ()) -> None:
+    """Lay an organisation's labels over the built-in ones; a label of the wrong shape is reported."""
     for key, value in data.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict) and not _is_text(value):
-            _deep_update(into[key], value)
+        here = loc + (key,)
+        builtin = into.get(key)
+        if builtin is not None and _shape(value) != _shape(builtin):
+            name = ".".join(str(part) for part in here)
+            report(here, f"label '{name}' must be {_shape(builtin)}, like the built-in one")
+        elif isinstance(value, dict) and isinstance(builtin, dict) and not _is_text(value):
+            _deep_update(builtin, value, report, here)
         else:
             into[key] = value
+
+
+def _shape(value: Any) -> str:
+    if _is_text(value):
+        return "a text with vi and en"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a plain value"
 
 
 def _is_text(value: Any) -> bool:

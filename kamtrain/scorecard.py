@@ -93,7 +93,11 @@ def read_cards(paths: list[Path], bank: Bank) -> list[Card]:
     """Every card in `paths` (YAML or CSV); raise ContentInvalid listing every problem found."""
     cards: list[Card] = []
     problems: list[Problem] = []
+    seen: set[Path] = set()
     for path in paths:
+        if path.resolve() in seen:
+            raise UserError(f"'{path}' is given twice; each interviewer's card counts once")
+        seen.add(path.resolve())
         if not path.is_file():
             raise UserError(f"cannot read '{path}': no such file")
         if path.suffix.lower() == ".csv":
@@ -260,7 +264,7 @@ def _read_csv(path: Path, bank: Bank, problems: list[Problem]) -> list[Card]:
             card.overall_notes = values.get("notes", "")
             continue
         raw = values.get("score", "")
-        score: Any = int(raw) if raw.isdigit() else (raw or None)
+        score: Any = int(raw) if raw.isdecimal() and raw.isascii() else (raw or None)
         message = _competency_problem(cid, bank) or _score_problem(score)
         if message:
             problems.append(Problem(path, line, f"{cid or 'competency'}: {message}"))

@@ -125,6 +125,8 @@ class _FastLoader(_Loader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                raise _Invalid(key_node.start_mark.line + 1, "a key must be a plain value")
             if key in seen:
                 raise _Invalid(key_node.start_mark.line + 1, f"key '{key}' appears twice in the same mapping")
             seen.add(key)

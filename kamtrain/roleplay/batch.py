@@ -83,6 +83,14 @@ def summary(results: list[dict[str, Any]], fmt: str) -> str:
              "| what | value | replies |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     lines += ["", "| id | grade | moves |", "|---|---|---|"]
-    lines += [f"| {r.get('id')} | {r.get('grade', 'error')} | {', '.join(r.get('moves', [])) or r.get('error', '')} |"
-              for r in results]
+    lines += [f"| {_cell(r.get('id'))} | {r.get('grade', 'error')} | "
+              f"{', '.join(r.get('moves', [])) or _cell(r.get('error', ''))} |" for r in results]
     return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    """A value from the input, safe inside a Markdown table cell."""
+    text = " ".join(str(value).split())
+    for char in "\\|<>[]*_`":
+        text = text.replace(char, "\\" + char)
+    return text

@@ -170,16 +170,22 @@ def run_interactive(
 
 
 def line_reader(prompt: str) -> Callable[[], str | None]:
-    """Reads one reply: a prompt on a TTY, plain lines from a pipe; None at EOF."""
+    """Reads one line of input: a prompt on a TTY, plain lines from a pipe; None at EOF.
+
+    Bytes that are not UTF-8 become U+FFFD, so a stray byte cannot stop a session half-way.
+    """
     interactive = sys.stdin.isatty()
 
     def read() -> str | None:
         if interactive:
             try:
-                return input(f"{prompt}> ")
+                line = input(f"{prompt}> ")
             except EOFError:
                 return None
-        line = sys.stdin.readline()
-        return None if line == "" else line
+        else:
+            line = sys.stdin.readline()
+            if line == "":
+                return None
+        return line.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
     return read

@@ -88,11 +88,18 @@ def read_events(path: Path) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            events.append(json.loads(line))
+            event = json.loads(line)
         except json.JSONDecodeError:
             if number == len(lines):
                 break
             raise UserError(f"{path}:{number}: not a transcript line (invalid JSON)") from None
+        if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+            raise UserError(f"{path}:{number}: not a transcript line (expected an object with an 'event')")
+        if event["event"] == "start" and event.get("lang") not in ("vi", "en"):
+            raise UserError(f"{path}:{number}: the session's language must be vi or en")
+        if event["event"] == "turn" and not isinstance(event.get("reply"), str):
+            raise UserError(f"{path}:{number}: a turn without the trainee's reply")
+        events.append(event)
     if not events or events[0].get("event") != "start":
         raise UserError(f"'{path}' is not a kamtrain transcript (no start line)")
     return events
@@ -102,12 +109,12 @@ def replay(events: list[dict[str, Any]], scenario: Scenario) -> Session:
     """Rebuild the file's last session from its events by replaying its replies (restarts included)."""
     last_start = max(i for i, e in enumerate(events) if e.get("event") == "start")
     events = events[last_start:]
-    session = Session(scenario, events[0].get("lang", "vi"))
+    session = Session(scenario, events[0]["lang"])
     for event in events:
         if event.get("event") == "restart":
             session.restart()
         elif event.get("event") == "turn" and not session.over:
-            session.respond(str(event.get("reply", "")))
+            session.respond(event["reply"])
     if not session.over and events[-1].get("event") == "end":
         session.quit()
     return session
