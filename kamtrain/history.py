@@ -28,8 +28,6 @@ APPLICATION_ID = 0x4B4D5452
 BUSY_TIMEOUT_MS = 5000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
-KINDS = ("question", "scenario")
-SOURCES = ("practice", "roleplay")
 
 
 def default_db_path() -> Path:
@@ -143,7 +141,6 @@ def m002_indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX sessions_user_scenario ON roleplay_sessions (user_id, scenario, at)")
 
 
-OUR_TABLES = frozenset({"_migrations", "users", "cards", "reviews", "roleplay_sessions"})
 
 
 # -- the file --------------------------------------------------------------------------------

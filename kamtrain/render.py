@@ -24,10 +24,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from kamtrain.errors import ContentInvalid, Problem, UserError
-from kamtrain.model import Bank, Competency, Question, Text
+from kamtrain.model import Bank, Competency, Question
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "kit"
-FORMATS = ("html", "md", "pdf")
 # A template that loops without end stops here instead of filling the disk.
 MAX_OUTPUT_CHARS = 20_000_000
 PDF_MISSING = "PDF output needs the pdf extra: pip install 'kamtrain[pdf]'"
@@ -322,10 +321,6 @@ def slug(text: str, fallback: str = "") -> str:
 
 
 # Views: the model in one language, as the templates see it
-
-
-def _tx(text: Text, lang: str) -> str:
-    return text[lang]
 
 
 def _anchors(competency: Competency, level: str, lang: str) -> list[dict[str, Any]]:
