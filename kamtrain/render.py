@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from kamtrain.errors import ContentInvalid, Problem, UserError
 from kamtrain.model import Bank, Competency, Question
+from kamtrain.text import plain
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "kit"
 # A template that loops without end stops here instead of filling the disk.
@@ -307,16 +308,11 @@ def _describe_template_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def slug(text: str, fallback: str = "") -> str:
     """'Nguyễn Thị Lan' -> 'nguyen-thi-lan': a file-name part with Vietnamese folded to ASCII."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
-    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+    cleaned = re.sub(r"[^a-z0-9]+", "-", plain(str(text))).strip("-")
     return cleaned[:60].strip("-") or fallback
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from kamtrain.model import BAD_MOVES, GOOD_MOVES, MOVES, Scenario
-from kamtrain.roleplay.text import Folded, fold
+from kamtrain.text import Folded, fold
 
 _NOT_WORD = r"(?<![a-z0-9'])"
 _END_WORD = r"(?![a-z0-9'])"

@@ -24,7 +24,7 @@ from kamtrain.roleplay.coach import (
     grade_moves,
     missing_for_next_grade,
 )
-from kamtrain.roleplay.text import fold
+from kamtrain.text import fold
 
 OUTCOMES = ("won", "lost", "timeout", "quit")
 

@@ -54,6 +54,11 @@ class _FoldTable(dict[int, str]):
 _TABLE = _FoldTable()
 
 
+def plain(text: str) -> str:
+    """'Đàm Phán' -> 'dam phan': lower case without diacritics, for search, file names and matching."""
+    return text.translate(_TABLE)
+
+
 def fold(text: str, abbreviations: Mapping[str, str] = {}) -> Folded:
     """Lower-case, strip diacritics, normalise quotes and spaces, expand abbreviations."""
     plain = text.translate(_TABLE)
