@@ -6,7 +6,6 @@ Heavy modules (pydantic, jinja2, rich) are imported inside the commands so `kamt
 from __future__ import annotations
 
 import io
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -104,6 +103,8 @@ def bank_export(fmt: str, banks: tuple[Path, ...]) -> None:
     Example:
       kamtrain bank export --format yaml --bank ./our-bank > bank.yaml
     """
+    import json
+
     data = load(banks).model_dump(mode="json")
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -208,6 +209,8 @@ def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...
       kamtrain roleplay grade --scenario too-expensive replies.jsonl > graded.jsonl
       kamtrain roleplay grade --scenario too-expensive replies.csv --format md
     """
+    import json
+
     from kamtrain.roleplay.batch import grade_rows, read_rows, summary
 
     scenario = _scenario(banks, scenario_id)
