@@ -195,9 +195,11 @@ def _scenario(banks: tuple[Path, ...], scenario_id: str) -> Any:
 @click.option("--scenario", "scenario_id", required=True, metavar="ID", help="The scenario the replies answer.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
               help="jsonl: one result per reply; csv or md: a mentor's summary table.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the Markdown summary (each reply's advice follows its own language).")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @bank_option
-def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...]) -> None:
+def roleplay_grade(scenario_id: str, fmt: str, lang: str, file: Any, banks: tuple[Path, ...]) -> None:
     """Grade a cohort's written replies to one scenario.
 
     FILE is JSONL with {"id", "text", "lang"} per line, or CSV with the same columns (by its .csv
@@ -207,7 +209,7 @@ def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...
     \b
     Example:
       kamtrain roleplay grade --scenario too-expensive replies.jsonl > graded.jsonl
-      kamtrain roleplay grade --scenario too-expensive replies.csv --format md
+      kamtrain roleplay grade --scenario too-expensive replies.csv --format md --lang vi
     """
     import json
 
@@ -228,7 +230,7 @@ def roleplay_grade(scenario_id: str, fmt: str, file: Any, banks: tuple[Path, ...
     except UnicodeDecodeError:
         raise UserError(f"'{name}' is not UTF-8 text; save it as UTF-8") from None
     if fmt != "jsonl":
-        click.echo(summary(results, fmt), nl=False)
+        click.echo(summary(results, fmt, lang), nl=False)
     if not graded and not errors:
         raise UserError(f"'{name}' holds no replies")
     if errors:

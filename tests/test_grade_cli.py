@@ -54,10 +54,14 @@ def test_csv_input_and_stdin_work_the_same(tmp_path: Path) -> None:
 
 
 def test_a_mentors_summary_as_markdown_and_csv() -> None:
-    md = invoke("roleplay", "grade", "--scenario", "too-expensive", str(COHORT), "--format", "md").stdout
-    assert md.startswith("# Cohort grades: 6 replies")
+    md = invoke("roleplay", "grade", "--scenario", "too-expensive", str(COHORT), "--format", "md",
+                "--lang", "en").stdout
+    assert md.startswith("# Cohort grades: 6 replies, mean grade 2.3")
     assert "| grade | 5 | 1 |" in md
     assert "| missing move |" in md
+    vi = invoke("roleplay", "grade", "--scenario", "too-expensive", str(COHORT), "--format", "md").stdout
+    assert vi.startswith("# Điểm của nhóm: 6 câu trả lời, điểm trung bình 2.3")
+    assert "| điểm | 5 | 1 |" in vi
     csv_out = invoke("roleplay", "grade", "--scenario", "too-expensive", str(COHORT), "--format", "csv").stdout
     assert csv_out.splitlines()[0] == "what,value,replies"
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from kamtrain.model import BAD_MOVES, Scenario
 from kamtrain.roleplay.coach import Coach, feedback
+from kamtrain.roleplay.session import label
 
 FIELDS = ("id", "text", "lang")
 
@@ -57,17 +58,22 @@ def grade_rows(rows: Iterable[tuple[int, dict[str, Any] | str]], scenario: Scena
         yield {"id": row.get("id"), **verdict.to_json(), "feedback": feedback(verdict, lang, scenario)}
 
 
-def summary(results: list[dict[str, Any]], fmt: str) -> str:
-    """A mentor's table: grade distribution and the most missed moves, as CSV or Markdown."""
+def summary(results: list[dict[str, Any]], fmt: str, lang: str = "en") -> str:
+    """A mentor's table: grade distribution and the most missed moves, as CSV (English column names,
+    for other tools) or Markdown in the mentor's language."""
     graded = [r for r in results if "grade" in r]
     grades = Counter(r["grade"] for r in graded)
     missed = Counter(m for r in graded for m in r["feedback"]["add"])
     made_bad = Counter(m for r in graded for m in r["moves"] if m in BAD_MOVES)
     errors = len(results) - len(graded)
-    rows = [("grade", str(g), str(grades.get(g, 0))) for g in range(1, 6)]
-    rows += [("missing move", m, str(n)) for m, n in missed.most_common()]
-    rows += [("bad move made", m, str(n)) for m, n in made_bad.most_common()]
-    rows.append(("unreadable rows", "", str(errors)))
+    if fmt == "csv":
+        words = {key: label(f"cohort_{key}", "en") for key in ("grade", "missing", "bad", "unreadable")}
+    else:
+        words = {key: label(f"cohort_{key}", lang) for key in ("grade", "missing", "bad", "unreadable")}
+    rows = [(words["grade"], str(g), str(grades.get(g, 0))) for g in range(1, 6)]
+    rows += [(words["missing"], m, str(n)) for m, n in missed.most_common()]
+    rows += [(words["bad"], m, str(n)) for m, n in made_bad.most_common()]
+    rows.append((words["unreadable"], "", str(errors)))
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -79,11 +85,14 @@ def summary(results: list[dict[str, Any]], fmt: str) -> str:
         writer.writerows(per_reply)
         return out.getvalue()
     mean = sum(r["grade"] for r in graded) / len(graded) if graded else 0.0
-    lines = [f"# Cohort grades: {len(graded)} replies, mean grade {mean:.1f}", "",
-             "| what | value | replies |", "|---|---|---|"]
+    head = [label(f"cohort_{key}", lang) for key in ("what", "value", "replies")]
+    lines = [f"# {label('cohort_title', lang).format(count=len(graded), mean=f'{mean:.1f}')}", "",
+             f"| {' | '.join(head)} |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    lines += ["", "| id | grade | moves |", "|---|---|---|"]
-    lines += [f"| {_cell(r.get('id'))} | {r.get('grade', 'error')} | "
+    per_reply_head = [label(f"cohort_{key}", lang) for key in ("id", "grade", "moves")]
+    lines += ["", f"| {' | '.join(per_reply_head)} |", "|---|---|---|"]
+    error = label("cohort_error", lang)
+    lines += [f"| {_cell(r.get('id'))} | {r.get('grade', error)} | "
               f"{', '.join(r.get('moves', [])) or _cell(r.get('error', ''))} |" for r in results]
     return "\n".join(lines) + "\n"
 
