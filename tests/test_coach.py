@@ -40,6 +40,12 @@ def test_negation_is_not_a_discount(coach: Coach) -> None:
     assert "discount" in moves(coach, "Thôi em giảm 15% cho anh luôn.")
 
 
+def test_not_understanding_is_not_an_acknowledgement(coach: Coach) -> None:
+    assert "acknowledge" not in moves(coach, "I don't understand why you would say that.")
+    assert "acknowledge" not in moves(coach, "Em không hiểu sao anh lại nói vậy.")
+    assert "acknowledge" in moves(coach, "Dạ em rất hiểu chị đang lo.")
+
+
 def test_i_understand_but_then_contradicting_is_argue_not_acknowledge(coach: Coach) -> None:
     found = moves(coach, "I understand, but our price is already the market rate.")
     assert "argue" in found and "acknowledge" not in found

@@ -194,7 +194,7 @@ class Coach:
             for match in pattern.finditer(searchable):
                 if match.end() == match.start():
                     continue
-                negatable = move in ("discount", "overpromise", "blame", "ownership", "options", "value")
+                negatable = move in ("acknowledge", "discount", "overpromise", "blame", "ownership", "options", "value")
                 if negatable and self._negated(searchable, match.start()):
                     continue
                 found.setdefault(move, []).append(match.span())
