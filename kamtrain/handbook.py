@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -33,6 +32,7 @@ from mkdocs.structure.files import File, Files
 from kamtrain.bank import SECTIONS, builtin_root, load_bank
 from kamtrain.errors import ContentInvalid, UserError
 from kamtrain.model import LEVEL_IDS, Bank, Competency, Text
+from kamtrain.resources import in_language, package_yaml
 from kamtrain.text import plain
 
 LANGS = ("vi", "en")
@@ -106,17 +106,8 @@ def _environment() -> jinja2.Environment:
 @cache
 def labels() -> dict[str, Any]:
     """The words around the content (headings, table headers), from labels.yaml, as {vi,en} leaves."""
-    path = Path(__file__).parent / "templates" / "handbook" / "labels.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = package_yaml("templates/handbook/labels.yaml")
     return data
-
-
-def _in_language(node: Any, lang: str) -> Any:
-    if isinstance(node, dict):
-        if set(node) == set(LANGS):
-            return node[lang]
-        return {key: _in_language(value, lang) for key, value in node.items()}
-    return node
 
 
 def _grouped(competencies: Sequence[Competency]) -> list[tuple[str, list[Competency]]]:
@@ -183,7 +174,7 @@ def render_pages(bank: Bank) -> dict[str, str]:
     env = _environment()
     out: dict[str, str] = {}
     for lang in LANGS:
-        words = _in_language(labels(), lang)
+        words = in_language(labels(), lang)
         for page in generated_pages(bank):
             template = env.get_template(page.template)
             out[f"{page.path}.{lang}.md"] = template.render(lang=lang, t=words, scores=SCORES, **page.context)
@@ -192,7 +183,7 @@ def render_pages(bank: Bank) -> dict[str, str]:
 
 def navigation(bank: Bank, lang: str) -> list[dict[str, Any]]:
     """The navigation sections for the generated pages, titled in `lang`: by level and by competency."""
-    words = _in_language(labels(), lang)
+    words = in_language(labels(), lang)
     pages = generated_pages(bank)
 
     def entries(prefix: str) -> list[Any]:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
 from typing import Any
 
-import yaml
+from kamtrain.resources import package_yaml
 
 
-@functools.cache
 def _labels() -> dict[str, Any]:
-    text = resources.files("kamtrain").joinpath("practice_labels.yaml").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
+    loaded: dict[str, Any] = package_yaml("practice_labels.yaml")
     return loaded
 
 

@@ -10,6 +10,7 @@ from a user (a candidate's name, a CSV field, an organisation's bank) prints as 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import re
@@ -25,6 +26,7 @@ from markupsafe import Markup
 
 from kamtrain.errors import ContentInvalid, Problem, UserError
 from kamtrain.model import Bank, Competency, Question
+from kamtrain.resources import in_language, is_text, package_yaml
 from kamtrain.text import plain
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "kit"
@@ -153,16 +155,13 @@ def _labels(lang: str, templates: Path | None) -> dict[str, Any]:
         _deep_update(merged, doc.data, lambda loc, message: problems.append(Problem(own, doc.line_of(loc), message)))
         if problems:
             raise ContentInvalid(problems)
-    return _pick_lang(merged, lang)
+    return in_language(merged, lang)
 
 
 def _builtin_labels() -> dict[str, Any]:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loaded: dict[str, Any] = yaml.load((TEMPLATE_DIR / "labels.yaml").read_text(encoding="utf-8"), Loader=loader)
-    return loaded
-
+    # A copy: an organisation's labels are laid over it.
+    labels: dict[str, Any] = copy.deepcopy(package_yaml("templates/kit/labels.yaml"))
+    return labels
 
 def _deep_update(into: dict[str, Any], data: dict[str, Any], report: Callable[[tuple[Any, ...], str], None],
                  loc: tuple[Any, ...] = ()) -> None:
@@ -173,14 +172,14 @@ def _deep_update(into: dict[str, Any], data: dict[str, Any], report: Callable[[t
         if builtin is not None and _shape(value) != _shape(builtin):
             name = ".".join(str(part) for part in here)
             report(here, f"label '{name}' must be {_shape(builtin)}, like the built-in one")
-        elif isinstance(value, dict) and isinstance(builtin, dict) and not _is_text(value):
+        elif isinstance(value, dict) and isinstance(builtin, dict) and not is_text(value):
             _deep_update(builtin, value, report, here)
         else:
             into[key] = value
 
 
 def _shape(value: Any) -> str:
-    if _is_text(value):
+    if is_text(value):
         return "a text with vi and en"
     if isinstance(value, dict):
         return "a mapping"
@@ -189,18 +188,6 @@ def _shape(value: Any) -> str:
     return "a plain value"
 
 
-def _is_text(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"vi", "en"}
-
-
-def _pick_lang(value: Any, lang: str) -> Any:
-    if _is_text(value):
-        return str(value[lang])
-    if isinstance(value, dict):
-        return {str(k): _pick_lang(v, lang) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_pick_lang(v, lang) for v in value]
-    return value
 
 
 # The Jinja environments

@@ -11,13 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from kamtrain.errors import UserError, did_you_mean
 from kamtrain.model import Bank, Question
+from kamtrain.resources import package_yaml
 
 DEFAULT_SEED = 1
 
@@ -25,8 +23,7 @@ DEFAULT_SEED = 1
 @lru_cache(maxsize=1)
 def interview_settings() -> dict[str, Any]:
     """The agenda, focus competencies and question flow from kamtrain/interview.yaml."""
-    text = resources.files("kamtrain").joinpath("interview.yaml").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    loaded: dict[str, Any] = package_yaml("interview.yaml")
     return loaded
 
 

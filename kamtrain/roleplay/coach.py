@@ -7,16 +7,13 @@ tell a real question from a rhetorical one or a meeting request, and grade by th
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from kamtrain.model import BAD_MOVES, GOOD_MOVES, MOVES, Scenario
+from kamtrain.resources import package_yaml
 from kamtrain.text import Folded, fold
 
 _NOT_WORD = r"(?<![a-z0-9'])"
@@ -158,10 +155,8 @@ class CueBook:
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
 
 
-@functools.cache
 def default_cues() -> dict[str, Any]:
-    text = resources.files("kamtrain.roleplay").joinpath("cues.yaml").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
+    loaded: dict[str, Any] = package_yaml("roleplay/cues.yaml")
     return loaded
 
 

@@ -8,14 +8,11 @@ have been offered something of value.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from kamtrain.model import BAD_MOVES, GOOD_MOVES, HiddenFact, Scenario
+from kamtrain.resources import package_yaml
 from kamtrain.roleplay.coach import (
     Coach,
     Verdict,
@@ -29,10 +26,8 @@ from kamtrain.text import fold
 OUTCOMES = ("won", "lost", "timeout", "quit")
 
 
-@functools.cache
 def screen_text() -> dict[str, Any]:
-    text = resources.files("kamtrain.roleplay").joinpath("screen.yaml").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
+    loaded: dict[str, Any] = package_yaml("roleplay/screen.yaml")
     return loaded
 
 
