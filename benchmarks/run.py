@@ -23,8 +23,11 @@ PY = sys.executable
 KAMTRAIN = [PY, "-m", "kamtrain"]
 
 
+# Timed as a user runs it: Python may write its bytecode caches (some shells and sandboxes set
+# PYTHONDONTWRITEBYTECODE, which makes every run recompile kamtrain and measures the compiler).
+USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 # A cache folder that cannot be created: every run parses and validates the bank from scratch.
-NO_CACHE = {**os.environ, "KAMTRAIN_CACHE_DIR": "/dev/null/kamtrain-no-cache"}
+NO_CACHE = {**USER_ENV, "KAMTRAIN_CACHE_DIR": "/dev/null/kamtrain-no-cache"}
 
 
 def median_seconds(cmd: list[str], runs: int, cwd: Path | None = None, stdin: bytes | None = None,
@@ -33,7 +36,8 @@ def median_seconds(cmd: list[str], runs: int, cwd: Path | None = None, stdin: by
     times = []
     for attempt in range(runs + 1):
         started = time.perf_counter()
-        done = subprocess.run(cmd, cwd=cwd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        done = subprocess.run(cmd, cwd=cwd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env=env or USER_ENV)
         elapsed = time.perf_counter() - started
         if done.returncode != 0:
             raise SystemExit(f"benchmark command failed ({done.returncode}): {' '.join(cmd)}\n"
