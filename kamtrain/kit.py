@@ -6,7 +6,6 @@ kamtrain.render and lands in the output folder; every failure becomes one line f
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from kamtrain.model import Bank
 from kamtrain.paths import write_atomically
 from kamtrain.render import Renderer, slug, write_pdf
 from kamtrain.select import DEFAULT_SEED, check_level, select_practice, select_round
+from kamtrain.tables import csv_rows
 
 LANGS = ("vi", "en")
 MAX_NAME = 120
@@ -171,13 +171,9 @@ def read_candidates(
         raise UserError(f"cannot read '{path}': it is not UTF-8 text (save it as 'CSV UTF-8')") from None
     except OSError as err:
         raise UserError(f"cannot read '{path}': {err.strerror or err}") from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    if not text.strip():
         raise UserError(f"'{path}' is empty; it needs a header row: name,level,round,lang")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","  # Excel in some locales writes ';'
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = header
+    header, rows = csv_rows(text)
     for column in REQUIRED_COLUMNS:
         if column not in header:
             unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
@@ -187,11 +183,7 @@ def read_candidates(
     requests: list[tuple[int, KitRequest]] = []
     failures: list[RowFailure] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        number = reader.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-        if not any(values.values()):
-            continue
+    for number, values in rows:
         try:
             request = _row_request(values, bank, defaults)
         except UserError as err:

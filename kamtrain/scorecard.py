@@ -8,7 +8,6 @@ Every problem is reported with its file and line, all of them at once.
 
 from __future__ import annotations
 
-import csv
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from kamtrain.errors import ContentInvalid, Problem, UserError, did_you_mean
 from kamtrain.model import Bank
+from kamtrain.tables import csv_rows
 
 FORMAT = "kamtrain-scorecard/1"
 # Four choices and no neutral one: an interviewer commits, and a panel of "no decision" decides nothing.
@@ -228,20 +228,14 @@ def _read_csv(path: Path, bank: Bank, problems: list[Problem]) -> list[Card]:
         return []
     except OSError as err:
         raise UserError(f"cannot read '{path}': {err.strerror or err}") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = header
+    header, rows = csv_rows(text)
     missing = [c for c in ("interviewer", "competency", "score") if c not in header]
     if missing:
         problems.append(Problem(path, 1, f"missing column(s) {', '.join(missing)}; the header must be "
                                          f"{','.join(CSV_COLUMNS)} (candidate and level may be added)"))
         return []
     cards: dict[str, Card] = {}
-    for row in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-        if not any(values.values()):
-            continue
+    for line, values in rows:
         name = values.get("interviewer", "")
         if not name:
             problems.append(Problem(path, line, "interviewer is empty"))

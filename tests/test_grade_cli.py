@@ -71,3 +71,10 @@ def test_an_unknown_scenario_lists_the_ids_in_one_line() -> None:
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 1
     assert "(did you mean 'too-expensive'?); choose from brief-taking, call-me-later," in result.stderr
+
+
+def test_a_semicolon_csv_from_excel_is_read_like_any_other(tmp_path: Path) -> None:
+    table = tmp_path / "replies.csv"
+    table.write_text("id;text;lang\nan;Dạ em hiểu chị lo chi phí, chị đang so với bên nào ạ?;vi\n", encoding="utf-8")
+    out = _lines(invoke("roleplay", "grade", "--scenario", "too-expensive", str(table)).stdout)
+    assert out[0]["id"] == "an" and {"acknowledge", "probe"} <= set(out[0]["moves"])

@@ -12,6 +12,7 @@ from typing import Any
 from kamtrain.model import BAD_MOVES, Scenario
 from kamtrain.roleplay.coach import Coach, feedback
 from kamtrain.roleplay.session import label
+from kamtrain.tables import csv_rows
 
 FIELDS = ("id", "text", "lang")
 
@@ -19,13 +20,12 @@ FIELDS = ("id", "text", "lang")
 def read_rows(stream: io.TextIOBase | Any, name: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, row) for every non-empty input line; a row that cannot be read is an error string."""
     if name.endswith(".csv"):
-        reader = csv.DictReader(stream)
-        missing = [f for f in ("id", "text") if f not in (reader.fieldnames or [])]
+        header, rows = csv_rows(stream.read())
+        missing = [f for f in ("id", "text") if f not in header]
         if missing:
             yield 1, f"CSV header lacks column(s) {', '.join(missing)}; expected id,text,lang"
             return
-        for row in reader:
-            yield reader.line_num, dict(row)
+        yield from rows
         return
     for number, line in enumerate(stream, 1):
         if not line.strip():
