@@ -258,14 +258,7 @@ class History:
         uid = self.user_id(user)
         due: str | None = None
         with self.write() as db:
-            session_id = None
-            if session is not None:
-                session_id = db.execute(
-                    "INSERT INTO roleplay_sessions (user_id, scenario, competency, lang, outcome, grade, turns, moves,"
-                    " transcript, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (uid, session.scenario, session.competency, session.lang, session.outcome, session.grade,
-                     session.turns, session.moves, session.transcript, iso(at)),
-                ).lastrowid
+            session_id = _insert_session(db, uid, session, at) if session is not None else None
             db.execute(
                 "INSERT INTO reviews (user_id, kind, item, competency, level, lang, source, rating, grade, answer,"
                 " session_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -287,12 +280,7 @@ class History:
         """Store a role-play session that has no review (the trainee quit before saying anything)."""
         uid = self.user_id(user)
         with self.write() as db:
-            db.execute(
-                "INSERT INTO roleplay_sessions (user_id, scenario, competency, lang, outcome, grade, turns, moves,"
-                " transcript, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (uid, session.scenario, session.competency, session.lang, session.outcome, session.grade,
-                 session.turns, session.moves, session.transcript, iso(at)),
-            )
+            _insert_session(db, uid, session, at)
 
     def applied_migrations(self) -> list[str]:
         return [name for (name,) in self.rows("SELECT name FROM _migrations ORDER BY rowid")]
@@ -434,3 +422,13 @@ def database_error(path: Path, err: sqlite3.Error) -> UserError:
     if isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError):
         return UserError(f"'{path}' is not a kamtrain history database or is damaged ({message})")
     return UserError(f"the history database '{path}' failed: {message}")
+
+
+def _insert_session(db: sqlite3.Connection, uid: int, session: SessionRecord, at: datetime) -> int | None:
+    """One role-play session row, inside the caller's transaction; its id."""
+    return db.execute(
+        "INSERT INTO roleplay_sessions (user_id, scenario, competency, lang, outcome, grade, turns, moves,"
+        " transcript, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (uid, session.scenario, session.competency, session.lang, session.outcome, session.grade,
+         session.turns, session.moves, session.transcript, iso(at)),
+    ).lastrowid
