@@ -14,7 +14,7 @@ import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -27,7 +27,9 @@ from kamtrain.model import (
     Question,
     Scenario,
 )
-from kamtrain.yamlfile import ProblemError, YamlDoc, read_yaml
+
+if TYPE_CHECKING:
+    from kamtrain.yamlfile import YamlDoc
 
 # Folder -> the sections its files may hold -> the model of one entry. A scenario file is one entry.
 SECTIONS: dict[str, dict[str, type[BaseModel]]] = {
@@ -158,6 +160,8 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 
 def _load_layer(root: Path, problems: list[Problem]) -> _Layer:
+    from kamtrain.yamlfile import ProblemError, read_yaml  # only here: a cached bank needs no YAML parser
+
     layer = _Layer({section: {} for section in ENTRY_NAMES})
     for folder, sections in SECTIONS.items():
         for path in _yaml_files(root / folder):
