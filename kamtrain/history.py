@@ -227,10 +227,19 @@ class History:
     # -- cards and reviews -----------------------------------------------------------------
 
     def cards(self, user: str) -> dict[tuple[str, str], str]:
-        """{(kind, item): due} for every item the user has reviewed."""
-        uid = self.user_id(user)
+        """{(kind, item): due} for every item the user has reviewed (nothing for an unknown user)."""
+        uid = self.find_user(user)
+        if uid is None:
+            return {}
         return {(kind, item): due for kind, item, due in
                 self.rows("SELECT kind, item, due FROM cards WHERE user_id = ?", (uid,))}
+
+    def latest_by_competency(self, uid: int) -> dict[str, tuple[int, float]]:
+        """{competency: (items reviewed, mean of each item's latest rating 1-4)}."""
+        return {competency: (int(items), float(mean)) for competency, items, mean in self.rows(
+            "SELECT competency, count(*), avg(rating) FROM ("
+            " SELECT competency, rating, max(id) FROM reviews WHERE user_id = ? GROUP BY kind, item"
+            ") GROUP BY competency", (uid,))}
 
     def record_review(
         self,

@@ -102,11 +102,7 @@ def competency_strength(history: History, user: str) -> dict[str, float]:
     uid = history.find_user(user)
     if uid is None:
         return {}
-    rows = history.rows(
-        "SELECT competency, avg(rating) FROM ("
-        " SELECT competency, rating, max(id) FROM reviews WHERE user_id = ? GROUP BY kind, item"
-        ") GROUP BY competency", (uid,))
-    return {competency: float(mean) for competency, mean in rows}
+    return {competency: mean for competency, (_, mean) in history.latest_by_competency(uid).items()}
 
 
 def order_new(items: list[Item], strength: dict[str, float]) -> list[Item]:

@@ -99,10 +99,7 @@ def build_report(history: History, user: str, now: datetime) -> Report:
     counts = {c: (n, recent) for c, n, recent in history.rows(
         "SELECT competency, count(*), sum(at >= ?) FROM reviews WHERE user_id = ? GROUP BY competency",
         (since_30, uid))}
-    latest = {c: (items, mean) for c, items, mean in history.rows(
-        "SELECT competency, count(*), avg(rating) FROM ("
-        " SELECT competency, rating, max(id) FROM reviews WHERE user_id = ? GROUP BY kind, item"
-        ") GROUP BY competency", (uid,))}
+    latest: dict[str, tuple[int, float | None]] = {**history.latest_by_competency(uid)}
     due = dict(history.rows(
         "SELECT competency, count(*) FROM cards WHERE user_id = ? AND due < ? GROUP BY competency", (uid, tomorrow)))
     rows = []

@@ -152,6 +152,14 @@ def test_eof_mid_session_keeps_the_completed_reviews(tmp_path: Path, bank: Bank)
     assert len(_reviews(db)) == 1
 
 
+def test_a_session_left_before_any_review_adds_no_user(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    done = _practice(tmp_path, db, "", "--count", "3", "--now", STAMP, user="visitor")
+    assert done.returncode == 0, done.stderr
+    with open_history(db) as history:
+        assert history.users() == []
+
+
 def test_ctrl_c_keeps_the_completed_reviews_and_exits_130(tmp_path: Path, bank: Bank) -> None:
     db = tmp_path / "h.db"
     items = _plan(bank, db, "an", 3)
