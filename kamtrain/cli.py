@@ -420,8 +420,9 @@ def practice(level: str | None, competency: str | None, lang: str, count: int, u
               help="Language of the report.")
 @db_option
 @now_option
+@bank_option
 def progress(user: str | None, all_users: bool, fmt: str, output: Path | None, lang: str, db: Path | None,
-             now: str | None) -> None:
+             now: str | None, banks: tuple[Path, ...]) -> None:
     """Show practice progress: strength per competency, reviews, due today, streak, role-play grades.
 
     Strength is the mean of each item's latest rating (Again 0%, Hard 33%, Good 67%, Easy 100%);
@@ -450,7 +451,9 @@ def progress(user: str | None, all_users: bool, fmt: str, output: Path | None, l
             write_csv(history, names, buffer)
         else:
             reports = [build_report(history, name, moment) for name in names]
-            buffer.write(render_text(reports, lang) if fmt == "text" else render_html(reports, lang, str(history.path)))
+            competency_names = {c.id: c.name[lang] for c in load(banks).competencies.values()}
+            buffer.write(render_text(reports, lang, competency_names) if fmt == "text"
+                         else render_html(reports, lang, str(history.path), competency_names))
     if output is None:
         click.echo(buffer.getvalue(), nl=False)
         return

@@ -7,7 +7,7 @@ a report over a team's 100,000 reviews takes a fraction of a second. Days are UT
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TextIO
@@ -180,16 +180,17 @@ def _table(header: list[str], rows: Iterable[list[str]], right: set[int]) -> lis
                       for i, cell in enumerate(row)).rstrip() for row in body]
 
 
-def render_text(reports: list[Report], lang: str) -> str:
+def render_text(reports: list[Report], lang: str, names: Mapping[str, str]) -> str:
+    """The report as plain text; `names` gives each competency id its name in `lang`."""
     out: list[str] = []
     for report in reports:
         if out:
             out.append("")
-        out.extend(_text_one(report, lang))
+        out.extend(_text_one(report, lang, names))
     return "\n".join(out) + "\n"
 
 
-def _text_one(report: Report, lang: str) -> list[str]:
+def _text_one(report: Report, lang: str, names: Mapping[str, str]) -> list[str]:
     def t(key: str, **values: Any) -> str:
         return label("progress", key, lang, **values)
 
@@ -203,8 +204,8 @@ def _text_one(report: Report, lang: str) -> list[str]:
         out += ["", t("competencies")]
         out += _table(
             [t("competency"), t("strength"), "", t("items_count"), t("reviews"), t("last_30"), t("due_today")],
-            ([r.competency, _percent(r.strength), _bar(r.strength), str(r.items), str(r.reviews), str(r.last_30),
-              str(r.due_today)] for r in report.competencies),
+            ([names.get(r.competency, r.competency), _percent(r.strength), _bar(r.strength), str(r.items),
+              str(r.reviews), str(r.last_30), str(r.due_today)] for r in report.competencies),
             right={1, 3, 4, 5, 6})
         out.append(t("strength_note"))
     out += ["", t("roleplay")]
@@ -229,8 +230,9 @@ class Bar:
     value: str
 
 
-def strength_bars(rows: list[CompetencyRow], width: float = 320) -> list[Bar]:
-    return [Bar(0, i * 24, round((r.strength or 0) * width, 1), 18, r.competency, _percent(r.strength))
+def strength_bars(rows: list[CompetencyRow], names: Mapping[str, str], width: float = 320) -> list[Bar]:
+    return [Bar(0, i * 24, round((r.strength or 0) * width, 1), 18, names.get(r.competency, r.competency),
+                _percent(r.strength))
             for i, r in enumerate(rows)]
 
 
@@ -248,7 +250,8 @@ def trend_points(trend: Trend, width: float = 300, height: float = 60) -> list[t
             for i, (day, mean) in enumerate(means)]
 
 
-def render_html(reports: list[Report], lang: str, db: str) -> str:
+def render_html(reports: list[Report], lang: str, db: str, names: Mapping[str, str]) -> str:
+    """The report as one HTML page with charts; `names` gives each competency id its name in `lang`."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(loader=PackageLoader("kamtrain", "templates"), autoescape=select_autoescape(default=True),
@@ -256,7 +259,7 @@ def render_html(reports: list[Report], lang: str, db: str) -> str:
     template = env.get_template("progress/report.html.j2")
     views = [{
         "report": report,
-        "strength_bars": strength_bars(report.competencies),
+        "strength_bars": strength_bars(report.competencies, names),
         "activity_bars": activity_bars(report.activity),
         "activity_top": max((n for _, n in report.activity), default=0),
         "trends": [(trend, " ".join(f"{x},{y}" for x, y, _, _ in points), points)
@@ -268,7 +271,7 @@ def render_html(reports: list[Report], lang: str, db: str) -> str:
         "percent": {r.competency: _percent(r.strength) for r in report.competencies},
     } for report in reports]
     return template.render(lang=lang, t=section("progress", lang), outcomes=labels("progress", "outcomes", lang),
-                           views=views, generated=label("progress", "generated", lang, db=db))
+                           views=views, names=names, generated=label("progress", "generated", lang, db=db))
 
 
 # -- csv -------------------------------------------------------------------------------------

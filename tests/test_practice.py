@@ -339,7 +339,7 @@ def test_progress_text_shows_strength_reviews_due_and_streak(practised: Path, ba
     assert out.startswith("Progress of an · as of 2026-01-05 (UTC)\n4 reviews · ")
     assert "3-day streak" in out
     first, second = (bank.questions[qid] for qid in list(bank.questions)[:2])
-    row = next(line for line in out.splitlines() if line.startswith(first.competency + " "))
+    row = next(line for line in out.splitlines() if line.startswith(bank.competencies[first.competency].name.en))
     # Strength is the mean of each item's latest rating: Easy (100%) for the first question, and
     # Good (67%) for the second when it shares the competency.
     assert ("83%" if second.competency == first.competency else "100%") in row
@@ -353,7 +353,8 @@ def test_progress_counts_the_streak_until_a_missed_day(practised: Path) -> None:
     assert "0-day streak" in out
 
 
-def test_progress_html_is_a_report_with_charts_and_escaped_names(practised: Path, tmp_path: Path) -> None:
+def test_progress_html_is_a_report_with_charts_and_escaped_names(practised: Path, tmp_path: Path, bank: Bank
+                                                                  ) -> None:
     with open_history(practised) as history:
         history.record_review("<b>eve</b>", kind="question", item="q", competency="c", lang="en", rating=3,
                               at=NOW, reschedule=None)
@@ -367,6 +368,9 @@ def test_progress_html_is_a_report_with_charts_and_escaped_names(practised: Path
     assert "<polyline" in html
     assert "&lt;b&gt;eve&lt;/b&gt;" in html and "<b>eve</b>" not in html
     assert "Tiến độ của an" in html and "Tiến độ của binh" in html
+    first = bank.questions[next(iter(bank.questions))]
+    assert f"<td>{bank.competencies[first.competency].name.vi}</td>" in html  # names, not ids, in Vietnamese
+    assert "<td>c</td>" in html  # a competency no bank knows keeps its id
 
 
 def test_progress_csv_is_every_raw_review(practised: Path) -> None:
