@@ -54,6 +54,11 @@ def load(banks: tuple[Path, ...]) -> Any:
     return load_bank(banks)
 
 
+def lang_option(help_text: str) -> Callable[[F], F]:
+    """--lang vi|en, Vietnamese by default (the users' first language)."""
+    return click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help=help_text)
+
+
 @click.group(cls=KamtrainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="kamtrain")
 def cli() -> None:
@@ -195,8 +200,7 @@ def _scenario(banks: tuple[Path, ...], scenario_id: str) -> Any:
 @click.option("--scenario", "scenario_id", required=True, metavar="ID", help="The scenario the replies answer.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
               help="jsonl: one result per reply; csv or md: a mentor's summary table.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the Markdown summary (each reply's advice follows its own language).")
+@lang_option("Language of the Markdown summary (each reply's advice follows its own language).")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @bank_option
 def roleplay_grade(scenario_id: str, fmt: str, lang: str, file: Any, banks: tuple[Path, ...]) -> None:
@@ -238,8 +242,6 @@ def roleplay_grade(scenario_id: str, fmt: str, lang: str, file: Any, banks: tupl
         sys.exit(1)
 
 
-lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-                           help="Language of the client and the coach.")
 level_option = click.option("--level", type=click.Choice(["ae", "am", "kam", "sam"]), default=None,
                             help="Only what suits this level.")
 db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
@@ -269,7 +271,7 @@ def _now(text: str | None) -> Any:
 
 
 @roleplay.command("list")
-@lang_option
+@lang_option("Language of the client and the coach.")
 @level_option
 @bank_option
 def roleplay_list(lang: str, level: str | None, banks: tuple[Path, ...]) -> None:
@@ -288,7 +290,7 @@ def roleplay_list(lang: str, level: str | None, banks: tuple[Path, ...]) -> None
 
 @roleplay.command("run")
 @click.argument("scenario_id", metavar="SCENARIO")
-@lang_option
+@lang_option("Language of the client and the coach.")
 @level_option
 @click.option("--transcript", "transcript_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write the JSONL transcript (a Markdown copy goes beside it). "
@@ -358,8 +360,7 @@ def roleplay_review(transcript_path: Path, banks: tuple[Path, ...]) -> None:
 @cli.command()
 @level_option
 @click.option("--competency", default=None, metavar="ID", help="Only this competency (e.g. negotiation).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the questions and the screen.")
+@lang_option("Language of the questions and the screen.")
 @click.option("--count", type=click.IntRange(min=1), default=10, show_default=True, help="Items in this session.")
 @user_option
 @db_option
@@ -416,8 +417,7 @@ def practice(level: str | None, competency: str | None, lang: str, count: int, u
               help="text: a summary; html: a report with charts to open in a browser; csv: every review.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file instead of the terminal.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the report.")
+@lang_option("Language of the report.")
 @db_option
 @now_option
 @bank_option
@@ -484,8 +484,7 @@ def _output_option(default: str) -> Callable[[F], F]:
 @click.option("--minutes", type=int, default=60, show_default=True,
               help="Time booked for the interview: the questions plus the opening and closing fit in it.")
 @click.option("--candidate", metavar="NAME", help="The candidate's name, printed on the kit and its scorecard.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the kit (a CSV row may say otherwise).")
+@lang_option("Language of the kit (a CSV row may say otherwise).")
 @format_option
 @click.option("--seed", type=int, default=1, show_default=True,
               help="Same seed, same questions. Keeping it gives every candidate of a level the same questions, "
@@ -571,8 +570,7 @@ def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: 
 @click.option("--level", required=True, metavar="LEVEL", help="ae, am, kam or sam: the new hire's level.")
 @click.option("--weeks", type=int, default=12, show_default=True, help="Length of the plan, 4 to 26 weeks.")
 @click.option("--mentee", metavar="NAME", help="The new hire's name, printed on the plan.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the plan.")
+@lang_option("Language of the plan.")
 @format_option
 @templates_option
 @bank_option
@@ -612,8 +610,7 @@ def scorecard() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--level", metavar="LEVEL", help="The level, when the cards (a CSV) do not say it.")
 @click.option("--candidate", metavar="NAME", help="The candidate's name, when the cards do not say it.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the report.")
+@lang_option("Language of the report.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @templates_option
 @bank_option
