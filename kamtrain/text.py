@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CLAUSE_END = re.compile(r"\s*(?:[.,!?;:)\n]|$)")
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ def plain(text: str) -> str:
     return text.translate(_TABLE)
 
 
-def fold(text: str, abbreviations: Mapping[str, str] = {}) -> Folded:
-    """Lower-case, strip diacritics, normalise quotes and spaces, expand abbreviations."""
+def fold(text: str, abbreviations: Mapping[str, str] = {}, particles: Collection[str] = ()) -> Folded:
+    """Lower-case, strip diacritics, normalise quotes and spaces, expand abbreviations.
+
+    A word written with diacritics is never taken for an abbreviation: "ạ" is a particle, not "a" (anh).
+    Nor is one of `particles` that ends a clause: "gửi anh nha a." ends with "ạ" typed plainly.
+    """
     plain = text.translate(_TABLE)
     if len(plain) == len(text):  # one folded character per original one: the usual case
         starts = list(range(len(text)))
@@ -75,12 +80,13 @@ def fold(text: str, abbreviations: Mapping[str, str] = {}) -> Folded:
             ends.extend([index + 1] * len(folded))
         plain = "".join(pieces)
     if abbreviations:
-        plain, starts, ends = _expand(plain, starts, ends, abbreviations)
+        plain, starts, ends = _expand(text, plain, starts, ends, abbreviations, particles)
     return Folded(text, plain, tuple(starts), tuple(ends))
 
 
 def _expand(
-    plain: str, starts: list[int], ends: list[int], abbreviations: Mapping[str, str]
+    text: str, plain: str, starts: list[int], ends: list[int], abbreviations: Mapping[str, str],
+    particles: Collection[str],
 ) -> tuple[str, list[int], list[int]]:
     out: list[str] = []
     new_starts: list[int] = []
@@ -92,6 +98,8 @@ def _expand(
         if expansion is None:
             continue
         a, b = match.span()
+        if _has_marks(text[starts[a]:ends[b - 1]]) or (word in particles and _CLAUSE_END.match(plain, b)):
+            continue
         out.append(plain[cursor:a])
         new_starts.extend(starts[cursor:a])
         new_ends.extend(ends[cursor:a])
@@ -103,3 +111,7 @@ def _expand(
     new_starts.extend(starts[cursor:])
     new_ends.extend(ends[cursor:])
     return "".join(out), new_starts, new_ends
+
+
+def _has_marks(word: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))

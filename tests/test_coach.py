@@ -53,6 +53,37 @@ def test_not_understanding_is_not_an_acknowledgement(coach: Coach) -> None:
     assert "acknowledge" in moves(coach, "Dạ em rất hiểu chị đang lo.")
 
 
+def test_a_particle_is_not_read_as_an_abbreviation() -> None:
+    from kamtrain.text import fold
+
+    short = {"a": "anh", "e": "em", "ko": "khong", "dc": "duoc"}
+    assert fold("Dạ em gửi ạ", short, {"a"}).text == "da em gui a"  # "ạ" has a mark: never "anh"
+    assert fold("e gui a file, dc ko a?", short, {"a"}).text == "em gui anh file, duoc khong a?"
+
+
+def test_a_that_particle_or_a_question_about_the_printer_blames_no_one(coach: Coach) -> None:
+    assert "blame" not in moves(coach, "Chị ơi, 60 ngày rồi đó chị. Em gửi lại hóa đơn trước thứ Ba ạ.")
+    assert "blame" not in moves(coach, "Anh cho em hỏi nhà in cần file muộn nhất mấy giờ ạ?")
+    assert "blame" in moves(coach, "Dạ trễ là tại studio bên em quá tải, mấy bạn design làm ko kịp.")
+
+
+def test_belittling_the_budget_is_argue(coach: Coach) -> None:
+    assert "argue" in moves(coach, "300tr mà đòi TVC với 5 KOL thì agency nào làm nổi chị ơi.")
+    assert "argue" in moves(coach, "With 300 million? Trending on TikTok just isn't realistic.")
+
+
+def test_a_measured_result_is_value_and_a_price_cut_is_not(coach: Coach) -> None:
+    assert "value" in moves(coach, "Bên em vừa làm khai trương cho một chuỗi trà, tuần đầu traffic gấp 3 kế hoạch.")
+    assert "value" in moves(coach, "We ran a loyalty programme for a bakery chain; repeat orders went up 30%.")
+    found = moves(coach, "Thôi em giảm 20% cho anh luôn nha.")
+    assert "value" not in found and "discount" in found
+
+
+def test_free_work_for_the_client_is_a_discount_but_being_free_for_a_call_is_not(coach: Coach) -> None:
+    assert "discount" in moves(coach, "Don't worry, we will add the English version free for you.")
+    assert "discount" not in moves(coach, "Are you free for a quick call on Friday at 3pm?")
+
+
 def test_i_understand_but_then_contradicting_is_argue_not_acknowledge(coach: Coach) -> None:
     found = moves(coach, "I understand, but our price is already the market rate.")
     assert "argue" in found and "acknowledge" not in found

@@ -139,7 +139,7 @@ class CueBook:
                 self.patterns[move] = compiled
         named = ["negators", "trade_markers", "trade_terms", "meeting_question", "offer_question", "rhetorical",
                  "time_expressions", "commit_verbs", "contrast_markers", "ignore", "defence", "value_metrics",
-                 "absorb_cost", "fix_words"]
+                 "outcome_change", "absorb_cost", "fix_words"]
         for name in named:
             compiled = compile_phrases(raw[name])
             assert compiled is not None, name
@@ -152,6 +152,7 @@ class CueBook:
         self.patterns["question_inside"] = compile_phrases(raw["question_words"]["inside"]) or re.compile("(?!)")
         self.question_start = frozenset(raw["question_words"]["start"])
         self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
+        self.particles: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in raw["particles"].items()}
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
 
 
@@ -177,7 +178,7 @@ class Coach:
 
     def judge(self, text: str, lang: str | None = None) -> Verdict:
         lang = lang if lang in ("vi", "en") else self.detect_language(text)
-        folded = fold(text, self.book.abbreviations.get(lang or "en", {}))
+        folded = fold(text, self.book.abbreviations.get(lang or "en", {}), self.book.particles.get(lang or "en", ()))
         searchable = self._blank(folded.text, self.book.patterns["ignore"])
         sentences = _sentences(searchable, self)
         found: dict[str, list[tuple[int, int]]] = {}
@@ -195,7 +196,11 @@ class Coach:
                 found.setdefault(move, []).append(match.span())
 
         for sentence in sentences:
-            if sentence.is_question or not any(c.isdigit() for c in sentence.text):
+            if sentence.is_question:
+                continue
+            for match in self.book.patterns["outcome_change"].finditer(sentence.text):
+                found.setdefault("value", []).append((sentence.start + match.start(), sentence.start + match.end()))
+            if not any(c.isdigit() for c in sentence.text):
                 continue
             for match in self.book.patterns["value_metrics"].finditer(sentence.text):
                 nearby = sentence.text[max(0, match.start() - 40):match.end() + 40]
@@ -281,8 +286,10 @@ class Coach:
             span = (part.start, part.end)
             if part.is_question or _inside(found.get("overpromise", []), span):
                 found["value"] = [v for v in found.get("value", []) if not (span[0] <= v[0] < span[1])]
-            if part.is_question:
-                found["overpromise"] = [v for v in found.get("overpromise", []) if not (span[0] <= v[0] < span[1])]
+            if part.is_question and not _inside(found.get("argue", []), span):
+                # Asking about a risk or a hold-up is not promising or blaming; a rhetorical question can be both.
+                for move in ("overpromise", "blame"):
+                    found[move] = [v for v in found.get(move, []) if not (span[0] <= v[0] < span[1])]
         # "I understand, but <defence>" is argue, not acknowledge.
         for ack in list(found.get("acknowledge", [])):
             sentence = next((s for s in sentences if s.start <= ack[0] < s.end), None)
@@ -296,11 +303,7 @@ class Coach:
             if contrast and contrast.start() < 40:
                 after = rest[contrast.end():]
                 offset = ack[1] + contrast.end()
-                constructive = any(offset <= a < end for m in ("value", "options", "ownership", "next_step")
-                                   for a, _ in found.get(m, []))
                 argued = p["defence"].search(after) or p["argue"].search(after)
-                if argued is None and not constructive and not sentence.is_question and len(after.split()) >= 3:
-                    argued = re.search(r"\S.*\S", after)
                 if argued:
                     found["acknowledge"].remove(ack)
                     found.setdefault("argue", []).append((offset + argued.start(), offset + argued.end()))
