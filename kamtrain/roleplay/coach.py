@@ -36,7 +36,10 @@ def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
     # outside the alternation, so the engine tries the phrases only where a word starts.
     words.sort(key=len, reverse=True)
     parts = [f"{_NOT_WORD}(?:{'|'.join(words)}){_END_WORD}"] if words else []
-    parts += [f"(?:{r})" for r in raw]
+    # Likewise one leading \b for all the raw expressions that start with one, instead of one test each.
+    at_word = [r[2:] for r in raw if r.startswith("\\b")]
+    parts += [f"\\b(?:{'|'.join(at_word)})"] if at_word else []
+    parts += [f"(?:{r})" for r in raw if not r.startswith("\\b")]
     return re.compile("|".join(parts)) if parts else None
 
 
