@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -12,7 +12,7 @@ import yaml
 @functools.cache
 def package_yaml(name: str) -> Any:
     """A YAML file under the kamtrain package, e.g. 'roleplay/cues.yaml'. Treat the result as read-only."""
-    text = resources.files("kamtrain").joinpath(name).read_text(encoding="utf-8")
+    text = (Path(__file__).parent / name).read_text(encoding="utf-8")  # a plain folder: no importlib.resources
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
