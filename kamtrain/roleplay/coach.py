@@ -273,6 +273,8 @@ class Coach:
             del found[move]
         # Paying for a fix is ownership when the reply owns a mistake, else it is a giveaway.
         for match in p["absorb_cost"].finditer(text):
+            if self._negated(text, match.start()):  # "that's not on us"
+                continue
             found.setdefault("ownership" if found.get("ownership") else "discount", []).append(match.span())
         # A free fix of the agency's own error is ownership, not a giveaway.
         if "discount" in found and "ownership" in found:
