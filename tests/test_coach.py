@@ -79,6 +79,14 @@ def test_a_measured_result_is_value_and_a_price_cut_is_not(coach: Coach) -> None
     assert "value" not in found and "discount" in found
 
 
+def test_a_past_case_told_with_a_figure_is_value_and_a_promise_to_work_is_not(coach: Coach) -> None:
+    assert "value" in moves(coach, "Khảo sát bên em làm với 600 bạn 18-25 có 64% nói họ mệt vì cày liên tục.")
+    assert "value" in moves(coach, "We ran the same referral mechanic for another wallet: 120k new users.")
+    assert "value" not in moves(coach, "Em làm lại 2 phương án và gửi chị trước 5h chiều nay.")
+    assert "value" not in moves(coach, "Nếu anh cho bên em dùng campaign này làm case study thì em giãn "
+                                       "thanh toán 60 ngày.")
+
+
 def test_free_work_for_the_client_is_a_discount_but_being_free_for_a_call_is_not(coach: Coach) -> None:
     assert "discount" in moves(coach, "Don't worry, we will add the English version free for you.")
     assert "discount" not in moves(coach, "Are you free for a quick call on Friday at 3pm?")

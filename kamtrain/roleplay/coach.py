@@ -20,6 +20,7 @@ _NOT_WORD = r"(?<![a-z0-9'])"
 _END_WORD = r"(?![a-z0-9'])"
 _BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
 _NEGATION_WINDOW = 3
+_FIGURE = re.compile(r"\d[\d.,]*\s?(?:%|x\b|k\b|m\b|tr\b|trieu\b|ty\b|nghin\b|million\b|billion\b)?")
 
 
 def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
@@ -142,7 +143,7 @@ class CueBook:
                 self.patterns[move] = compiled
         named = ["negators", "trade_markers", "trade_terms", "meeting_question", "offer_question", "rhetorical",
                  "time_expressions", "commit_verbs", "contrast_markers", "ignore", "defence", "value_metrics",
-                 "outcome_change", "absorb_cost", "fix_words"]
+                 "outcome_change", "case_markers", "absorb_cost", "fix_words"]
         for name in named:
             compiled = compile_phrases(raw[name])
             assert compiled is not None, name
@@ -203,11 +204,18 @@ class Coach:
                 continue
             for match in self.book.patterns["outcome_change"].finditer(sentence.text):
                 found.setdefault("value", []).append((sentence.start + match.start(), sentence.start + match.end()))
-            if not any(c.isdigit() for c in sentence.text):
+            figures = self._blank(sentence.text, self.book.patterns["time_expressions"])
+            if not any(c.isdigit() for c in figures):
                 continue
+            case = self.book.patterns["case_markers"].search(sentence.text)
+            figure = _FIGURE.search(figures)
+            if case is not None and figure is not None:  # quote the case and its figure: "We ran" … "120k"
+                for part in (case, figure):
+                    found.setdefault("value", []).append((sentence.start + part.start(), sentence.start + part.end()))
             for match in self.book.patterns["value_metrics"].finditer(sentence.text):
-                nearby = sentence.text[max(0, match.start() - 40):match.end() + 40]
-                if any(c.isdigit() for c in nearby):  # "reach tăng 2,5 lần", not "sales đang chậm"
+                nearby = self._blank(sentence.text[max(0, match.start() - 40):match.end() + 40],
+                                     self.book.patterns["time_expressions"])
+                if any(c.isdigit() for c in nearby):  # "reach tăng 2,5 lần", not "sales đang chậm" nor "gửi trước 9h"
                     found.setdefault("value", []).append((sentence.start + match.start(),
                                                           sentence.start + match.end()))
         self._resolve(searchable, sentences, found)
@@ -286,6 +294,9 @@ class Coach:
         # A concession traded for something is options, not discount.
         if "discount" in found and p["trade_markers"].search(text) and p["trade_terms"].search(text):
             found.setdefault("options", []).extend(found.pop("discount"))
+        # Case-study rights traded for a concession are part of an option, not evidence of value.
+        if p["trade_markers"].search(text):
+            found["value"] = [v for v in found.get("value", []) if not p["trade_terms"].fullmatch(text[v[0]:v[1]])]
         # A guarantee is not value, and a question about results does not offer any.
         for part in sentences:
             span = (part.start, part.end)
