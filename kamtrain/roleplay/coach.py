@@ -247,7 +247,8 @@ class Coach:
         commits = p["commit_verbs"].search(sentence.text) is not None
         if sentence.is_question:
             words = sentence.text.split()
-            asks_wh = bool(words) and words[0] in ("what", "why", "how", "which", "who", "where")
+            asks_wh = (bool(words) and words[0] in ("what", "why", "how", "which", "who", "where")
+                       and " ".join(words[:2]) not in ("what if", "how about"))  # those two offer, not ask
             if p["rhetorical"].search(sentence.text):
                 found.setdefault("argue", []).append(span)
                 return
