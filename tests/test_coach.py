@@ -87,6 +87,17 @@ def test_a_past_case_told_with_a_figure_is_value_and_a_promise_to_work_is_not(co
                                        "thanh toán 60 ngày.")
 
 
+def test_a_scolding_question_is_not_a_probe(coach: Coach) -> None:
+    found = moves(coach, "Ngân sách vậy thì làm được gì đâu chị, làm ít mà đòi nhiều thì sao ra kết quả ạ?")
+    assert "probe" not in found and "argue" in found
+    assert "probe" in moves(coach, "Chị cho em hỏi ngân sách này đã gồm media chưa ạ?")
+
+
+def test_a_version_sent_is_not_a_busy_client(coach: Coach) -> None:
+    assert "acknowledge" not in moves(coach, "Dạ em gửi chị bản sửa trước 11h sáng mai ạ.")
+    assert "acknowledge" in moves(coach, "Dạ chị bận quá, em hiểu mà.")
+
+
 def test_free_work_for_the_client_is_a_discount_but_being_free_for_a_call_is_not(coach: Coach) -> None:
     assert "discount" in moves(coach, "Don't worry, we will add the English version free for you.")
     assert "discount" not in moves(coach, "Are you free for a quick call on Friday at 3pm?")

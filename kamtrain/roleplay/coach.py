@@ -252,6 +252,8 @@ class Coach:
             if p["rhetorical"].search(sentence.text):
                 found.setdefault("argue", []).append(span)
                 return
+            if _inside(found.get("argue", []), span):  # "… thì sao ra kết quả ạ?" scolds; it asks nothing
+                return
             if p["offer_question"].search(sentence.text) and not asks_wh:
                 if has_time:
                     found.setdefault("next_step", []).append(span)
