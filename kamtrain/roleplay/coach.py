@@ -20,6 +20,8 @@ _NOT_WORD = r"(?<![a-z0-9'])"
 _END_WORD = r"(?![a-z0-9'])"
 _BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
 _NEGATION_WINDOW = 3
+# A group of plain words in a raw expression, "(finance|printer|ke toan)", factored like the phrases.
+_WORD_GROUP = re.compile(r"\(((?:[a-z0-9' ]+\|)+[a-z0-9' ]+)\)")
 _FIGURE = re.compile(r"\d[\d.,]*\s?(?:%|x\b|k\b|m\b|tr\b|trieu\b|ty\b|nghin\b|million\b|billion\b)?")
 
 
@@ -30,18 +32,37 @@ def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
     for phrase in phrases:
         phrase = phrase.strip().lower()
         if phrase.startswith("re:"):
-            raw.append(phrase[3:])
+            raw.append(_WORD_GROUP.sub(lambda m: f"(?:{_factored(m.group(1).split('|'))})", phrase[3:]))
         elif phrase:
             words.append(_phrase_regex(phrase))
-    # Longest first, so "em xin loi" wins over "xin loi" at the same place. The word boundaries sit
-    # outside the alternation, so the engine tries the phrases only where a word starts.
-    words.sort(key=len, reverse=True)
-    parts = [f"{_NOT_WORD}(?:{'|'.join(words)}){_END_WORD}"] if words else []
+    # The word boundaries sit outside the alternation, so the engine tries the phrases only where a
+    # word starts, and the phrases are factored by their first letters, so it tries only the few
+    # that can match there.
+    parts = [f"{_NOT_WORD}(?:{_factored(words)}){_END_WORD}"] if words else []
     # Likewise one leading \b for all the raw expressions that start with one, instead of one test each.
     at_word = [r[2:] for r in raw if r.startswith("\\b")]
     parts += [f"\\b(?:{'|'.join(at_word)})"] if at_word else []
     parts += [f"(?:{r})" for r in raw if not r.startswith("\\b")]
     return re.compile("|".join(parts)) if parts else None
+
+
+def _factored(fragments: list[str], depth: int = 0) -> str:
+    """One alternation of regex fragments, grouped by their leading letters (a shallow trie).
+
+    Longest first within a group, so "em xin loi" wins over "em" at the same place; fragments in
+    different groups cannot both match at one place, so their order does not matter.
+    """
+    groups: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for fragment in fragments:
+        if depth < 3 and fragment[:1].isalnum():
+            groups.setdefault(fragment[0], []).append(fragment[1:])
+        else:
+            rest.append(fragment)
+    parts = [f"{letter}(?:{_factored(tails, depth + 1)})" if len(tails) > 1 else letter + tails[0]
+             for letter, tails in groups.items()]
+    parts += sorted(rest, key=len, reverse=True)
+    return "|".join(parts)
 
 
 def _phrase_regex(phrase: str) -> str:
