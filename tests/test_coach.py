@@ -87,6 +87,12 @@ def test_a_past_case_told_with_a_figure_is_value_and_a_promise_to_work_is_not(co
                                        "thanh toán 60 ngày.")
 
 
+def test_blame_is_someone_else_and_what_they_did_wrong(coach: Coach) -> None:
+    assert "blame" in moves(coach, "Dạ báo giá này finance bên em tự cộng margin vào chứ em cũng thấy hơi cao.")
+    assert "blame" in moves(coach, "If anything, her manager never told us she was unwell.")
+    assert "blame" not in moves(coach, "Tại bên em gửi 42 slide dài quá, lỗi em.")
+
+
 def test_a_scolding_question_is_not_a_probe(coach: Coach) -> None:
     found = moves(coach, "Ngân sách vậy thì làm được gì đâu chị, làm ít mà đòi nhiều thì sao ra kết quả ạ?")
     assert "probe" not in found and "argue" in found
@@ -203,7 +209,8 @@ def test_the_labelled_sets_are_large_varied_and_consistently_labelled() -> None:
 # Floors a little under the figures measured when the rules were last changed: a change to cues.yaml
 # that loses agreement on any set fails here. (macro-F1 over the ten moves, share of grades within one)
 FLOORS = {"A": (0.91, 0.96), "B": (0.88, 0.95), "C": (0.87, 0.97), "D": (0.90, 0.96), "F": (0.89, 0.96),
-          "H": (0.88, 0.97), "B held out": (0.77, 0.94), "E": (0.83, 0.96), "G": (0.83, 0.95), "J": (0.82, 0.95)}
+          "H": (0.88, 0.97), "K": (0.87, 0.97),
+          "B held out": (0.77, 0.94), "E": (0.83, 0.96), "G": (0.83, 0.95), "J": (0.82, 0.95)}
 
 
 def test_coach_agreement_on_every_labelled_set_does_not_regress() -> None:

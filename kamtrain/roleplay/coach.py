@@ -169,6 +169,10 @@ class CueBook:
             compiled = compile_phrases(raw[name])
             assert compiled is not None, name
             self.patterns[name] = compiled
+        actors = compile_phrases(raw["blame_actors"])
+        acts = compile_phrases(raw["blame_acts"])
+        assert actors is not None and acts is not None
+        self.patterns["blame_by_structure"] = re.compile(f"(?:{actors.pattern})[^.!?]{{0,50}}?(?:{acts.pattern})")
         topics = list(raw["probe_topics"])
         if self.scenario:
             for fact in self.scenario.persona.hidden_facts:
@@ -223,6 +227,9 @@ class Coach:
         for sentence in sentences:
             if sentence.is_question:
                 continue
+            for match in self.book.patterns["blame_by_structure"].finditer(sentence.text):
+                if not self._negated(sentence.text, match.start()):
+                    found.setdefault("blame", []).append((sentence.start + match.start(), sentence.start + match.end()))
             for match in self.book.patterns["outcome_change"].finditer(sentence.text):
                 found.setdefault("value", []).append((sentence.start + match.start(), sentence.start + match.end()))
             figures = self._blank(sentence.text, self.book.patterns["time_expressions"])
