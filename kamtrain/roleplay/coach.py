@@ -332,7 +332,9 @@ class Coach:
         for part in sentences:
             span = (part.start, part.end)
             if part.is_question or _inside(found.get("overpromise", []), span):
-                found["value"] = [v for v in found.get("value", []) if not (span[0] <= v[0] < span[1])]
+                # A past case with its figure stays evidence beside a guarantee; the guarantee itself is none.
+                found["value"] = [v for v in found.get("value", []) if not (span[0] <= v[0] < span[1])
+                                  or (not part.is_question and _is_case_evidence(text[v[0]:v[1]], p))]
             if part.is_question and not _inside(found.get("argue", []), span):
                 # Asking about a risk or a hold-up is not promising or blaming; a rhetorical question can be both.
                 for move in ("overpromise", "blame"):
@@ -374,6 +376,10 @@ class Coach:
                 evidence[move] = tuple(items)
         moves = tuple(evidence)
         return Verdict(folded.original, moves, evidence, grade_moves(moves))
+
+
+def _is_case_evidence(quoted: str, patterns: dict[str, re.Pattern[str]]) -> bool:
+    return bool(patterns["case_markers"].fullmatch(quoted) or _FIGURE.fullmatch(quoted))
 
 
 def _inside(spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
