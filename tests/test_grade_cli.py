@@ -25,6 +25,8 @@ def test_every_reply_gets_grade_moves_evidence_and_feedback() -> None:
     assert by_id["minh"]["evidence"]["discount"][0]["text"] == "giam 15%"
     assert by_id["minh"]["feedback"]["drop"] == ["discount"]
     assert by_id["vy"]["feedback"]["better_reply"].startswith("Em hiểu chị")
+    assert by_id["khoa"]["moves"] == ["ownership", "blame", "overpromise"]  # an apology that blames a team
+    assert by_id["khoa"]["evidence"]["blame"][0]["text"] == "the creative team priced"
 
 
 def test_a_bad_line_gets_an_error_object_with_its_line_and_the_rest_are_graded(tmp_path: Path) -> None:
