@@ -98,7 +98,7 @@ def _expand(
         if expansion is None:
             continue
         a, b = match.span()
-        if _has_marks(text[starts[a]:ends[b - 1]]) or (word in particles and _CLAUSE_END.match(plain, b)):
+        if has_marks(text[starts[a]:ends[b - 1]]) or (word in particles and _CLAUSE_END.match(plain, b)):
             continue
         out.append(plain[cursor:a])
         new_starts.extend(starts[cursor:a])
@@ -113,5 +113,6 @@ def _expand(
     return "".join(out), new_starts, new_ends
 
 
-def _has_marks(word: str) -> bool:
+def has_marks(word: str) -> bool:
+    """Whether `word` carries a diacritic (\"đúng\" yes, \"dung\" and \"đc\" no)."""
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))

@@ -38,6 +38,10 @@ def test_the_same_reply_without_diacritics_and_with_chat_abbreviations_is_read_t
 def test_negation_is_not_a_discount(coach: Coach) -> None:
     assert "discount" not in moves(coach, "Em sẽ không giảm giá đâu ạ, nhưng em có thể chia đợt thanh toán.")
     assert "discount" in moves(coach, "Thôi em giảm 15% cho anh luôn.")
+    # Folded, "đúng" (right) reads like "đừng" (don't); only the written negator negates.
+    assert "discount" in moves(coach, "Dạ đúng, em giảm 10% cho chị luôn nha.")
+    assert "discount" not in moves(coach, "Dạ đừng giảm giá, em chia đợt thanh toán cho chị nha.")
+    assert "discount" not in moves(coach, "Da dung giam gia, em chia dot thanh toan cho chi nha.")
 
 
 def test_a_polite_sorry_is_not_ownership_and_vague_boasting_is_no_move(coach: Coach) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from kamtrain.model import BAD_MOVES, GOOD_MOVES, MOVES, Scenario
 from kamtrain.resources import package_yaml
-from kamtrain.text import Folded, fold
+from kamtrain.text import Folded, fold, has_marks
 
 _NOT_WORD = r"(?<![a-z0-9'])"
 _END_WORD = r"(?![a-z0-9'])"
@@ -181,6 +181,7 @@ class CueBook:
         self.patterns["question_inside"] = compile_phrases(raw["question_words"]["inside"]) or re.compile("(?!)")
         self.question_start = frozenset(raw["question_words"]["start"])
         self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
+        self.written_negators = frozenset(raw["written_negators"])
         self.particles: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in raw["particles"].items()}
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
 
@@ -220,7 +221,7 @@ class Coach:
                 if match.end() == match.start():
                     continue
                 negatable = move in ("acknowledge", "discount", "overpromise", "blame", "ownership", "options", "value")
-                if negatable and self._negated(searchable, match.start()):
+                if negatable and self._negated(searchable, match.start(), folded):
                     continue
                 found.setdefault(move, []).append(match.span())
 
@@ -228,7 +229,7 @@ class Coach:
             if sentence.is_question:
                 continue
             for match in self.book.patterns["blame_by_structure"].finditer(sentence.text):
-                if not self._negated(sentence.text, match.start()):
+                if not self._negated(sentence.text, match.start(), folded, sentence.start):
                     found.setdefault("blame", []).append((sentence.start + match.start(), sentence.start + match.end()))
             for match in self.book.patterns["outcome_change"].finditer(sentence.text):
                 found.setdefault("value", []).append((sentence.start + match.start(), sentence.start + match.end()))
@@ -246,7 +247,7 @@ class Coach:
                 if any(c.isdigit() for c in nearby):  # "reach tăng 2,5 lần", not "sales đang chậm" nor "gửi trước 9h"
                     found.setdefault("value", []).append((sentence.start + match.start(),
                                                           sentence.start + match.end()))
-        self._resolve(searchable, sentences, found)
+        self._resolve(searchable, folded, sentences, found)
         for sentence in sentences:
             self._judge_sentence(sentence, found)
         for scenario_move in ("probe", "next_step"):
@@ -262,11 +263,21 @@ class Coach:
     def _blank(text: str, pattern: re.Pattern[str]) -> str:
         return pattern.sub(lambda m: " " * len(m.group()), text)
 
-    def _negated(self, text: str, start: int) -> bool:
-        sentence_start = max(text.rfind(mark, 0, start) for mark in ".!?;\n,") + 1
-        before = text[sentence_start:start].split()[-_NEGATION_WINDOW:]
-        window = " ".join(before)
-        return bool(window) and self.book.patterns["negators"].search(window) is not None
+    def _negated(self, text: str, start: int, folded: Folded, offset: int = 0) -> bool:
+        """Whether a negator is among the few words before `start` in its clause.
+
+        `text` is folded (`offset` places it in `folded.text`). Folded, "đúng" (right) reads like
+        "đừng" (don't): a negator written with diacritics counts only in one of its written forms.
+        """
+        clause_start = max(text.rfind(mark, 0, start) for mark in ".!?;\n,") + 1
+        words = list(re.finditer(r"\S+", text[clause_start:start]))[-_NEGATION_WINDOW:]
+        if not words:
+            return False
+        for match in self.book.patterns["negators"].finditer(text, clause_start + words[0].start(), start):
+            written = " ".join(folded.quote(offset + match.start(), offset + match.end()).lower().split())
+            if not has_marks(written) or written in self.book.written_negators:
+                return True
+        return False
 
     def _judge_sentence(self, sentence: _Sentence, found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
@@ -299,7 +310,8 @@ class Coach:
         if has_time and commits:
             found.setdefault("next_step", []).append(span)
 
-    def _resolve(self, text: str, sentences: list[_Sentence], found: dict[str, list[tuple[int, int]]]) -> None:
+    def _resolve(self, text: str, folded: Folded, sentences: list[_Sentence],
+                 found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
         # A cue inside a longer cue of another move belongs to the longer one ("bot hang muc" is options).
         spans = [(move, s) for move, ss in found.items() for s in ss]
@@ -312,7 +324,7 @@ class Coach:
             del found[move]
         # Paying for a fix is ownership when the reply owns a mistake, else it is a giveaway.
         for match in p["absorb_cost"].finditer(text):
-            if self._negated(text, match.start()):  # "that's not on us"
+            if self._negated(text, match.start(), folded):  # "that's not on us"
                 continue
             found.setdefault("ownership" if found.get("ownership") else "discount", []).append(match.span())
         # A free fix of the agency's own error is ownership, not a giveaway.
