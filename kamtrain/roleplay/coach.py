@@ -225,6 +225,22 @@ class Coach:
                     continue
                 found.setdefault(move, []).append(match.span())
 
+        self._judge_statements(sentences, folded, found)
+        self._resolve(searchable, folded, sentences, found)
+        for sentence in sentences:
+            self._judge_sentence(sentence, found)
+        for scenario_move in ("probe", "next_step"):
+            pattern = self.book.patterns.get(scenario_move)
+            if pattern is not None:
+                for match in pattern.finditer(searchable):
+                    found.setdefault(scenario_move, []).append(match.span())
+        return self._verdict(folded, found)
+
+    # -- the parts of judge ------------------------------------------------------------------
+
+    def _judge_statements(self, sentences: list[_Sentence], folded: Folded,
+                          found: dict[str, list[tuple[int, int]]]) -> None:
+        """Cues that count only in statements: blame by structure, measured results, cases with figures."""
         for sentence in sentences:
             if sentence.is_question:
                 continue
@@ -247,17 +263,6 @@ class Coach:
                 if any(c.isdigit() for c in nearby):  # "reach tăng 2,5 lần", not "sales đang chậm" nor "gửi trước 9h"
                     found.setdefault("value", []).append((sentence.start + match.start(),
                                                           sentence.start + match.end()))
-        self._resolve(searchable, folded, sentences, found)
-        for sentence in sentences:
-            self._judge_sentence(sentence, found)
-        for scenario_move in ("probe", "next_step"):
-            pattern = self.book.patterns.get(scenario_move)
-            if pattern is not None:
-                for match in pattern.finditer(searchable):
-                    found.setdefault(scenario_move, []).append(match.span())
-        return self._verdict(folded, found)
-
-    # -- the parts of judge ------------------------------------------------------------------
 
     @staticmethod
     def _blank(text: str, pattern: re.Pattern[str]) -> str:
