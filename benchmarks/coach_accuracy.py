@@ -6,7 +6,7 @@ Nothing is trained on the data, so there is no cross-validation. Instead the set
 piles, each set written by different writers:
 - read while tuning: the rules in cues.yaml were written while reading the disagreements on these
   (A, four of B's seven scenarios, C, D, F, H, K, M, P, R). Their figures flatter the coach.
-- held out: never read while tuning (B's other three scenarios, E, G, J, L, N, Q); only their summary figures
+- held out: never read while tuning (B's other three scenarios, E, G, J, L, N, Q, S); only their summary figures
   were ever looked at. Their pooled figure is the honest estimate on replies nobody tuned for.
 """
 
@@ -28,7 +28,7 @@ TUNED_FILES = {"C": "coach_dev_c.jsonl", "D": "coach_dev_d.jsonl", "F": "coach_d
                "P": "coach_dev_p.jsonl", "R": "coach_dev_r.jsonl"}
 HELD_OUT_FILES = {"E": "coach_heldout_e.jsonl", "G": "coach_heldout_g.jsonl", "J": "coach_heldout_j.jsonl",
                   "L": "coach_heldout_l.jsonl", "N": "coach_heldout_n.jsonl",
-                  "Q": "coach_heldout_q.jsonl"}
+                  "Q": "coach_heldout_q.jsonl", "S": "coach_heldout_s.jsonl"}
 
 
 @dataclass

@@ -215,7 +215,7 @@ def test_the_labelled_sets_are_large_varied_and_consistently_labelled() -> None:
 FLOORS = {"A": (0.91, 0.96), "B": (0.88, 0.95), "C": (0.87, 0.97), "D": (0.90, 0.96), "F": (0.89, 0.96),
           "H": (0.88, 0.97), "K": (0.87, 0.97), "M": (0.83, 0.96), "P": (0.85, 0.95), "R": (0.86, 0.97),
           "B held out": (0.77, 0.94), "E": (0.84, 0.96), "G": (0.84, 0.95), "J": (0.83, 0.95), "L": (0.83, 0.94),
-          "N": (0.83, 0.94), "Q": (0.83, 0.95)}
+          "N": (0.83, 0.94), "Q": (0.83, 0.95), "S": (0.84, 0.96)}
 
 
 def test_coach_agreement_on_every_labelled_set_does_not_regress() -> None:
