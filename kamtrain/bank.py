@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,14 +131,11 @@ def _read_cache(path: Path) -> Bank | None:
 
 
 def _write_cache(path: Path, bank: Bank) -> None:
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
+    from kamtrain.paths import write_atomically
+
+    with contextlib.suppress(OSError):  # a cache that cannot be written is simply not used
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, path)
-    except OSError:  # a cache that cannot be written is simply not used
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        write_atomically(path, pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _check_bank_folder(root: Path) -> None:

@@ -35,11 +35,11 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("kamtrain", appauthor=False))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a failure half-way leaves the old file whole."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace `path` with `content` (text as UTF-8) in one step: a failure half-way leaves the old file whole."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from kamtrain.errors import UserError
 from kamtrain.model import Scenario
+from kamtrain.paths import write_atomically
 from kamtrain.roleplay.session import Session, Turn, label, mood_label
 
 
@@ -52,9 +53,7 @@ class Transcript:
 
     def write_markdown(self, session: Session) -> Path:
         target = self.path.with_suffix(".md")
-        temporary = target.with_suffix(".md.tmp")
-        temporary.write_text(markdown(session), encoding="utf-8")
-        os.replace(temporary, target)
+        write_atomically(target, markdown(session))
         return target
 
 
