@@ -99,7 +99,7 @@ def build_report(history: History, user: str, now: datetime) -> Report:
     counts = {c: (n, recent) for c, n, recent in history.rows(
         "SELECT competency, count(*), sum(at >= ?) FROM reviews WHERE user_id = ? GROUP BY competency",
         (since_30, uid))}
-    latest: dict[str, tuple[int, float | None]] = {**history.latest_by_competency(uid)}
+    latest = history.latest_by_competency(uid)
     due = dict(history.rows(
         "SELECT competency, count(*) FROM cards WHERE user_id = ? AND due < ? GROUP BY competency", (uid, tomorrow)))
     rows = []
