@@ -110,7 +110,11 @@ def bank_export(fmt: str, banks: tuple[Path, ...]) -> None:
     """
     import json
 
-    data = load(banks).model_dump(mode="json")
+    from pydantic import TypeAdapter
+
+    from kamtrain.model import Bank
+
+    data = TypeAdapter(Bank).dump_python(load(banks), mode="json")
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

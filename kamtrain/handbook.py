@@ -29,7 +29,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from kamtrain.bank import SECTIONS, builtin_root, load_bank
+from kamtrain.bank import FOLDERS, builtin_root, load_bank
 from kamtrain.errors import ContentInvalid, UserError
 from kamtrain.model import LEVEL_IDS, Bank, Competency, Text
 from kamtrain.resources import in_language, package_yaml
@@ -291,7 +291,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         bank = self._load(config)
         roots = ([builtin_root()] if self.config.builtin else []) + list(self.banks or [])
         for root in roots:
-            for folder in SECTIONS:
+            for folder in FOLDERS:
                 path = str((root / folder).resolve())
                 if (root / folder).is_dir() and path not in config.watch:
                     config.watch.append(path)

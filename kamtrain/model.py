@@ -1,15 +1,19 @@
 """The content model: what a level, competency, question and scenario are.
 
+The classes are plain frozen dataclasses, so a bank read back from the cache needs nothing heavier
+than this module. Their constraints live in the annotations, where pydantic (imported only when YAML
+is validated or a JSON Schema is written, see `kamtrain.layers` and `kamtrain.schemas`) reads them.
+
 Every user-facing string is a `Text` with both `vi` and `en`. Cross-references (a question's
-competency, a scenario's levels) are checked in `kamtrain.bank`, after all layers are merged.
+competency, a scenario's levels) are checked in `kamtrain.layers`, after all layers are merged.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal
 
 LevelId = Literal["ae", "am", "kam", "sam"]
 LEVEL_IDS: tuple[LevelId, ...] = ("ae", "am", "kam", "sam")
@@ -60,97 +64,139 @@ Source = Literal[
     "original",
 ]
 
+class Constrained:
+    """Limits on a value (`min_length`, `pattern`, `gt`, ...), as pydantic-core's schema keys name them."""
+
+    def __init__(self, **limits: Any):
+        self.limits = limits
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        schema = handler(source)
+        schema.update(self.limits)
+        return schema
+
+
+class Check:
+    """A rule a value must pass after its type is validated; the rule raises ValueError to refuse it."""
+
+    def __init__(self, rule: Callable[[Any], Any]):
+        self.rule = rule
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self.rule, handler(source))
+
+
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-Slug = Annotated[str, Field(pattern=_SLUG.pattern, max_length=80)]
+Slug = Annotated[str, Constrained(pattern=_SLUG.pattern, max_length=80)]
+NonEmpty = Annotated[str, Constrained(min_length=1)]
 Score = Literal[1, 2, 3, 4, 5]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+class _Strict:
+    """Content read from YAML: an unknown field is an error and text is stripped of outer whitespace."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "str_strip_whitespace": True}
 
 
-class Text(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Text(_Strict):
     """One user-facing string in Vietnamese (first) and English."""
 
-    vi: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    vi: NonEmpty
+    en: NonEmpty
 
     def __getitem__(self, lang: str) -> str:
         return self.vi if lang == "vi" else self.en
 
 
-Texts = Annotated[list[Text], Field(min_length=1)]
+Texts = Annotated[list[Text], Constrained(min_length=1)]
 
 
-class LevelProfile(Strict):
+@dataclass(frozen=True, kw_only=True)
+class LevelProfile(_Strict):
     id: LevelId
     name: Text
     scope: Text
-    duties: Annotated[list[Text], Field(min_length=3)]
-    kpis: Annotated[list[Text], Field(min_length=2)]
+    duties: Annotated[list[Text], Constrained(min_length=3)]
+    kpis: Annotated[list[Text], Constrained(min_length=2)]
     portfolio: Text
     differs_from_below: Text
     versus_sales: Text
     source: Source
 
 
-class Competency(Strict):
+def _five_anchors_per_level(rubric: dict[str, dict[int, Text]]) -> dict[str, dict[int, Text]]:
+    for level, anchors in rubric.items():
+        missing = sorted({1, 2, 3, 4, 5} - set(anchors))
+        if missing:
+            raise ValueError(f"level '{level}' lacks anchors for scores {missing}: each level needs 1..5")
+    return rubric
+
+
+@dataclass(frozen=True, kw_only=True)
+class Competency(_Strict):
     id: Slug
     group: Group
     name: Text
     description: Text
-    rubric: dict[LevelId, dict[Score, Text]] = Field(min_length=1)
-
-    @field_validator("rubric")
-    @classmethod
-    def _five_anchors_per_level(cls, rubric: dict[str, dict[int, Text]]) -> dict[str, dict[int, Text]]:
-        for level, anchors in rubric.items():
-            missing = sorted({1, 2, 3, 4, 5} - set(anchors))
-            if missing:
-                raise ValueError(f"level '{level}' lacks anchors for scores {missing}: each level needs 1..5")
-        return rubric
+    rubric: Annotated[dict[LevelId, dict[Score, Text]], Constrained(min_length=1), Check(_five_anchors_per_level)]
 
     @property
     def levels(self) -> list[LevelId]:
         return [level for level in LEVEL_IDS if level in self.rubric]
 
 
-class Question(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Question(_Strict):
     id: Slug
-    levels: Annotated[list[LevelId], Field(min_length=1)]
+    levels: Annotated[list[LevelId], Constrained(min_length=1)]
     competency: Slug
     kind: Kind
     text: Text
     reveals: Text
-    probes: Annotated[list[Text], Field(min_length=2)]
+    probes: Annotated[list[Text], Constrained(min_length=2)]
     signals: Texts
     red_flags: Texts
     outline: Texts
-    minutes: int = Field(gt=0, le=60)
+    minutes: Annotated[int, Constrained(gt=0, le=60)]
     source: Source
-    tags: list[Slug] = []
+    tags: list[Slug] = field(default_factory=list)
 
 
-class HiddenFact(Strict):
+@dataclass(frozen=True, kw_only=True)
+class HiddenFact(_Strict):
     """Something the client knows and says only when the trainee asks."""
 
     id: Slug
     fact: Text
     reveal: Text
-    asked_by: list[str] = []
+    asked_by: list[str] = field(default_factory=list)
 
 
-class Persona(Strict):
+def _fact_ids_unique(facts: list[HiddenFact]) -> list[HiddenFact]:
+    seen: set[str] = set()
+    for fact in facts:
+        if fact.id in seen:
+            raise ValueError(f"hidden fact id '{fact.id}' appears twice")
+        seen.add(fact.id)
+    return facts
+
+
+@dataclass(frozen=True, kw_only=True)
+class Persona(_Strict):
     name: Text  # as the client is addressed: "Chị Thảo" in Vietnamese, "Thao" in English
     role: Text
-    company: str = Field(min_length=1)
+    company: NonEmpty
     industry: Text
     mood: Text
-    start_mood: int = Field(ge=-2, le=2)
-    hidden_facts: Annotated[list[HiddenFact], Field(min_length=2)]
+    start_mood: Annotated[int, Constrained(ge=-2, le=2)]
+    hidden_facts: Annotated[list[HiddenFact], Constrained(min_length=2), Check(_fact_ids_unique)]
 
 
-class Reactions(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Reactions(_Strict):
     """What the client says after a turn, by what the trainee's reply did."""
 
     harden: Texts
@@ -161,18 +207,20 @@ class Reactions(Strict):
     stall: Texts
 
 
-class Ending(Strict):
-    max_turns: int = Field(default=6, ge=2, le=20)
-    patience: int = Field(default=3, ge=1, le=10)
+@dataclass(frozen=True, kw_only=True)
+class Ending(_Strict):
+    max_turns: Annotated[int, Constrained(ge=2, le=20)] = 6
+    patience: Annotated[int, Constrained(ge=1, le=10)] = 3
     won: Text
     lost: Text
     timeout: Text
 
 
-class Scenario(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Scenario(_Strict):
     id: ScenarioId
     title: Text
-    levels: Annotated[list[LevelId], Field(min_length=1)]
+    levels: Annotated[list[LevelId], Constrained(min_length=1)]
     competency: Slug
     situation: Text
     persona: Persona
@@ -181,43 +229,35 @@ class Scenario(Strict):
     ending: Ending
     debrief: Texts
     model_reply: Text
-    cues: dict[Move, list[str]] = {}
+    cues: dict[Move, list[str]] = field(default_factory=dict)
     source: Source
 
-    @model_validator(mode="after")
-    def _hidden_fact_ids_unique(self) -> Scenario:
-        seen: set[str] = set()
-        for fact in self.persona.hidden_facts:
-            if fact.id in seen:
-                raise ValueError(f"hidden fact id '{fact.id}' appears twice")
-            seen.add(fact.id)
-        return self
 
-
-class QuestionFile(Strict):
+@dataclass(frozen=True, kw_only=True)
+class QuestionFile(_Strict):
     """A file in question_bank/."""
 
-    questions: Annotated[list[Question], Field(min_length=1)]
+    questions: Annotated[list[Question], Constrained(min_length=1)]
 
 
-class RubricFile(Strict):
+@dataclass(frozen=True, kw_only=True)
+class RubricFile(_Strict):
     """A file in rubrics/: level profiles, competencies with their rubrics, or both."""
 
-    levels: list[LevelProfile] = []
-    competencies: list[Competency] = []
+    levels: list[LevelProfile] = field(default_factory=list)
+    competencies: list[Competency] = field(default_factory=list)
 
 
-FILE_KINDS: dict[str, type[Strict]] = {
+FILE_KINDS: dict[str, type] = {
     "question_bank": QuestionFile,
     "rubrics": RubricFile,
     "scenarios": Scenario,
 }
 
 
-class Bank(BaseModel):
+@dataclass(frozen=True)
+class Bank:
     """The merged, validated content: what every command reads."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     levels: dict[str, LevelProfile]
     competencies: dict[str, Competency]

@@ -10,8 +10,9 @@ from kamtrain.model import FILE_KINDS
 
 
 def schema_for(folder: str) -> dict[str, object]:
-    model = FILE_KINDS[folder]
-    schema = model.model_json_schema()
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(FILE_KINDS[folder]).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"kamtrain {folder} file"
     return schema

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from kamtrain.bank import load_bank
 from kamtrain.model import KINDS, LEVEL_IDS, SEED_FILES, Bank, Text
@@ -31,9 +31,9 @@ def texts(value: Any, where: str = "") -> Iterator[tuple[str, Text]]:
     """Every Text in a model, with a path saying where it sits."""
     if isinstance(value, Text):
         yield where, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from texts(getattr(value, name), f"{where}.{name}")
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from texts(getattr(value, field.name), f"{where}.{field.name}")
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from texts(item, f"{where}[{key}]")

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -227,10 +228,10 @@ def test_no_hand_written_sentence_is_copied_from_the_seed_articles(shared_dir: P
 
 def test_content_is_escaped_for_markdown_and_html(tmp_path: Path) -> None:
     bank = load_bank([write_small_bank(tmp_path)], include_builtin=False)
-    tricky = bank.competencies["integrity"].model_copy(update={
-        "description": bank.competencies["integrity"].description.model_copy(
-            update={"en": "Never <script>alert(1)</script> *bold* | pipe [link](x)"})})
-    bank = bank.model_copy(update={"competencies": {**bank.competencies, "integrity": tricky}})
+    integrity = bank.competencies["integrity"]
+    tricky = replace(integrity, description=replace(
+        integrity.description, en="Never <script>alert(1)</script> *bold* | pipe [link](x)"))
+    bank = replace(bank, competencies={**bank.competencies, "integrity": tricky})
     markdown = render_pages(bank)["competencies/integrity.en.md"]
     assert "<script>" not in markdown
     assert r"&lt;script&gt;alert(1)&lt;/script&gt; \*bold\* \| pipe \[link\](x)" in markdown

@@ -87,15 +87,15 @@ def test_a_bank_read_back_from_the_cache_equals_a_fresh_load(tmp_path: Path, mon
     assert load_bank() == fresh
 
 
-def test_validate_on_a_cached_bank_does_not_load_the_yaml_parser(tmp_path: Path) -> None:
-    # The start-up budget of `kamtrain validate` has no room for PyYAML when nothing changed.
+def test_validate_on_a_cached_bank_loads_neither_yaml_nor_pydantic(tmp_path: Path) -> None:
+    # The start-up budget of `kamtrain validate` has no room for PyYAML or pydantic when nothing changed.
     env = {**os.environ, "KAMTRAIN_CACHE_DIR": str(tmp_path / "cache")}
     probe = ("import sys; from kamtrain.cli import cli; cli(['validate'], standalone_mode=False); "
-             "print('yaml' in sys.modules)")
+             "print('yaml' in sys.modules, 'pydantic' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
             for _ in range(2)]
-    assert runs[0].stdout.strip().endswith("True")  # the first run parses the files
-    assert runs[1].stdout.strip().endswith("False")
+    assert runs[0].stdout.strip().endswith("True True")  # the first run parses and validates the files
+    assert runs[1].stdout.strip().endswith("False False")
 
 
 def test_an_edited_file_is_validated_again_not_read_from_the_cache(
