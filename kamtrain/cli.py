@@ -339,26 +339,77 @@ def roleplay_run(scenario_id: str, lang: str, level: str | None, transcript_path
 
 @roleplay.command("review")
 @click.argument("transcript_path", metavar="TRANSCRIPT", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--grade", type=click.IntRange(1, 5), default=None,
+              help="Your grade for the session, 1-5. It is kept in the transcript and counts in place of the "
+                   "coach's in the trainee's progress and practice schedule.")
+@click.option("--reason", default=None, help="Why, in a sentence the trainee will read (needed with --grade).")
+@click.option("--mentor", default=None, metavar="NAME",
+              help="Who grades: default $KAMTRAIN_USER, else your login name.")
+@db_option
 @bank_option
-def roleplay_review(transcript_path: Path, banks: tuple[Path, ...]) -> None:
+def roleplay_review(transcript_path: Path, grade: int | None, reason: str | None, mentor: str | None,
+                    db: Path | None, banks: tuple[Path, ...]) -> None:
     """Replay a saved session with the coach's verdicts, for a mentor and trainee to go through.
+
+    A mentor who reads it differently overrules the coach with --grade and --reason; every grade
+    given is kept, and the latest one counts.
 
     \b
     Example:
       kamtrain roleplay review ~/.local/share/kamtrain/transcripts/20261124T090000Z-too-expensive.jsonl
+      kamtrain roleplay review session.jsonl --grade 2 --reason "Giảm 10% ngay lượt đầu, chưa hỏi vì sao đắt."
     """
     from kamtrain.roleplay.terminal import Printer, show_client, show_debrief
-    from kamtrain.roleplay.transcript import read_events, replay
+    from kamtrain.roleplay.transcript import mentor_grades, mentor_line, read_events, replay
 
+    reason = (reason or "").strip()
+    if grade is None and reason:
+        raise UserError("--reason goes with --grade: give the grade you want to count for this session")
+    if grade is not None and not reason:
+        raise UserError("--grade needs --reason: say in a sentence why, so the trainee can learn from it")
     events = read_events(transcript_path)
     last_start = [e for e in events if e.get("event") == "start"][-1]
     session = replay(events, _scenario(banks, str(last_start.get("scenario"))))
+    if grade is not None and not session.turns:
+        raise UserError(f"'{transcript_path}' holds no reply to grade: the session ended before the first turn")
     printer = Printer()
     printer.line(f"{session.scenario.persona.name[session.lang]}: {session.opening}")
     for turn in session.turns:
         printer.line(f"> {turn.reply}")
         show_client(session, turn.client_lines, printer)
     show_debrief(session, printer)
+    saved = None
+    if grade is not None:
+        saved = _add_mentor_grade(transcript_path, session, grade, reason, mentor, db)
+        events = read_events(transcript_path)
+    for given in mentor_grades(events):
+        printer.line()
+        printer.line(mentor_line(given, session.lang), style="bold")
+    if saved:
+        click.echo(saved, err=True)
+
+
+def _add_mentor_grade(transcript_path: Path, session: Any, grade: int, reason: str, mentor: str | None,
+                      db: Path | None) -> str:
+    """Keep the grade in the transcript, then in the trainee's history if the session is there; say where."""
+    from kamtrain.history import default_db_path, default_user, utc_now
+    from kamtrain.practice import regrade_roleplay
+    from kamtrain.roleplay.transcript import add_mentor_grade
+
+    mentor = (mentor or default_user()).strip()
+    if not mentor:
+        raise UserError("the mentor's name is empty; give one with --mentor or $KAMTRAIN_USER")
+    add_mentor_grade(transcript_path, session, mentor=mentor, grade=grade, reason=reason)
+    path = db or default_db_path()
+    trainee = None
+    if path.exists():
+        with _history(path, create=False) as history:
+            trainee = regrade_roleplay(history, transcript_path, mentor=mentor, grade=grade, reason=reason,
+                                       now=utc_now())
+    if trainee is None:
+        return (f"Saved in '{transcript_path}'. No session in the practice history '{path}' was saved with "
+                f"this transcript, so progress is unchanged.")
+    return f"Saved in '{transcript_path}' and in {trainee}'s practice history '{path}'."
 
 
 @cli.command()

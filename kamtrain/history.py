@@ -141,6 +141,21 @@ def m002_indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX sessions_user_scenario ON roleplay_sessions (user_id, scenario, at)")
 
 
+@migration
+def m003_mentor_grades(db: sqlite3.Connection) -> None:
+    # A mentor's grade overrules the coach's for one session. Every one is kept; the latest counts.
+    db.execute("""
+        CREATE TABLE mentor_grades (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES roleplay_sessions(id),
+            mentor TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 5),
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX mentor_grades_session ON mentor_grades (session_id, id)")
+
+
 
 
 # -- the file --------------------------------------------------------------------------------
@@ -284,6 +299,55 @@ class History:
                     (uid, kind, item, competency, card, due),
                 )
         return due
+
+    def session_for_transcript(self, transcript: Path) -> tuple[int, str] | None:
+        """(session id, user) of the latest session saved with this transcript file, or None.
+
+        Sessions are matched by the transcript's absolute path or, when the file was moved, by its name
+        as long as every session saved under that name belongs to one user.
+        """
+        rows = self.rows(
+            "SELECT s.id, u.name, s.transcript FROM roleplay_sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.transcript IS NOT NULL AND (s.transcript = ? OR s.transcript LIKE ?) ORDER BY s.id DESC",
+            (str(transcript.resolve()), f"%{transcript.name}"))
+        exact = [(sid, user) for sid, user, path in rows if path == str(transcript.resolve())]
+        if exact:
+            return exact[0]
+        named = [(sid, user) for sid, user, path in rows if Path(path).name == transcript.name]
+        if len({user for _, user in named}) == 1:
+            return named[0]
+        return None
+
+    def regrade_session(
+        self,
+        session_id: int,
+        *,
+        mentor: str,
+        grade: int,
+        rating: int,
+        reason: str,
+        at: datetime,
+        reschedule: Callable[[str, list[tuple[int, str]]], tuple[str, str]] | None,
+    ) -> None:
+        """Keep a mentor's grade for a session and let it count in place of the coach's, in one transaction.
+
+        The session's review takes the mentor's grade and rating, and `reschedule(item, reviews)` rebuilds
+        the item's card from all its reviews, (rating, time) oldest first, so its due date follows the mentor.
+        """
+        with self.write() as db:
+            db.execute("INSERT INTO mentor_grades (session_id, mentor, grade, reason, at) VALUES (?, ?, ?, ?, ?)",
+                       (session_id, mentor, grade, reason, iso(at)))
+            review = db.execute("SELECT user_id, kind, item FROM reviews WHERE session_id = ?",
+                                (session_id,)).fetchone()
+            if review is None:
+                return  # a session left before the first reply is kept without a review
+            db.execute("UPDATE reviews SET rating = ?, grade = ? WHERE session_id = ?", (rating, grade, session_id))
+            if reschedule is not None:
+                card, due = reschedule(review[2], db.execute(
+                    "SELECT rating, at FROM reviews WHERE user_id = ? AND kind = ? AND item = ? ORDER BY id",
+                    review).fetchall())
+                db.execute("UPDATE cards SET card = ?, due = ? WHERE user_id = ? AND kind = ? AND item = ?",
+                           (card, due, *review))
 
     def record_session(self, user: str, session: SessionRecord, at: datetime) -> None:
         """Store a role-play session that has no review (the trainee quit before saying anything)."""

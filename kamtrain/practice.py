@@ -140,13 +140,26 @@ def rescheduler(kind: str, item: str, rating: int, now: datetime) -> Callable[[s
     return apply
 
 
+def rebuilder(kind: str) -> Callable[[str, list[tuple[int, str]]], tuple[str, str]]:
+    """FSRS replayed over an item's reviews, (rating, time) oldest first: its card as if rated so all along."""
+    fsrs = _fsrs()
+
+    def apply(item: str, reviews: list[tuple[int, str]]) -> tuple[str, str]:
+        card = fsrs.Card(card_id=card_id(kind, item), due=parse_time(reviews[0][1]))
+        for rating, at in reviews:
+            card, _log = _scheduler().review_card(card, fsrs.Rating(rating), review_datetime=parse_time(at))
+        return str(card.to_json()), iso(card.due)
+
+    return apply
+
+
 def record_roleplay(history: History, user: str, session: Any, transcript: Path | None, now: datetime) -> None:
     """Keep a finished `roleplay run` in the history; with turns, it also counts as a review of the scenario."""
     scenario = session.scenario
     record = SessionRecord(
         scenario=scenario.id, competency=scenario.competency, lang=session.lang,
         outcome=session.outcome or "quit", grade=session.grade, turns=len(session.turns),
-        moves=json.dumps(session.moves_made), transcript=str(transcript) if transcript else None,
+        moves=json.dumps(session.moves_made), transcript=str(transcript.resolve()) if transcript else None,
     )
     if not session.turns:
         history.record_session(user, record, now)
@@ -161,6 +174,22 @@ def record_roleplay(history: History, user: str, session: Any, transcript: Path 
         rating=rating, grade=session.grade, answer="\n".join(t.reply for t in session.turns),
         at=now, reschedule=reschedule, source="roleplay", session=record,
     )
+
+
+def regrade_roleplay(history: History, transcript: Path, *, mentor: str, grade: int, reason: str,
+                     now: datetime) -> str | None:
+    """Let a mentor's grade count for the session saved with `transcript`; return its user, or None if absent."""
+    found = history.session_for_transcript(transcript)
+    if found is None:
+        return None
+    session_id, user = found
+    try:
+        reschedule = rebuilder("scenario")
+    except UserError:
+        reschedule = None  # without fsrs the grade still counts in progress; only scheduling is skipped
+    history.regrade_session(session_id, mentor=mentor, grade=grade, rating=GRADE_TO_RATING[grade], reason=reason,
+                            at=now, reschedule=reschedule)
+    return user
 
 
 # -- the loop --------------------------------------------------------------------------------

@@ -53,9 +53,10 @@ class SessionRow:
     at: str
     scenario: str
     outcome: str
-    grade: int
+    grade: int  # the coach's
     turns: int
     transcript: str | None
+    mentor_grade: int | None  # the latest mentor's grade, which counts in place of the coach's
 
 
 @dataclass
@@ -158,8 +159,9 @@ def _trends(history: History, uid: int) -> list[Trend]:
 
 def _sessions(history: History, uid: int) -> list[SessionRow]:
     return [SessionRow(*row) for row in history.rows(
-        "SELECT at, scenario, outcome, grade, turns, transcript FROM roleplay_sessions WHERE user_id = ?"
-        " ORDER BY id DESC LIMIT ?", (uid, RECENT_SESSIONS))]
+        "SELECT at, scenario, outcome, grade, turns, transcript,"
+        " (SELECT m.grade FROM mentor_grades m WHERE m.session_id = s.id ORDER BY m.id DESC LIMIT 1)"
+        " FROM roleplay_sessions s WHERE user_id = ? ORDER BY id DESC LIMIT ?", (uid, RECENT_SESSIONS))]
 
 
 # -- text ------------------------------------------------------------------------------------

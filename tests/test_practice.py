@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import signal
@@ -26,6 +27,7 @@ from kamtrain.practice import (
     Practice,
     candidates,
     pick,
+    rebuilder,
     record_roleplay,
     require_scheduler,
     rescheduler,
@@ -308,6 +310,101 @@ def test_a_roleplay_without_a_reply_is_kept_as_a_session_only(tmp_path: Path, ba
         record_roleplay(history, "an", session, None, NOW)
         assert history.rows("SELECT scenario, outcome, turns FROM roleplay_sessions") == [("no-need", "quit", 0)]
         assert history.rows("SELECT count(*) FROM reviews") == [(0,)]
+
+
+# -- a mentor's grade overrules the coach's -----------------------------------------------------
+
+def _graded_session(tmp_path: Path, reply: str) -> tuple[Path, Path]:
+    db, transcript = tmp_path / "h.db", tmp_path / "t.jsonl"
+    done = subprocess.run([sys.executable, "-m", "kamtrain", "roleplay", "run", "too-expensive", "--lang", "en",
+                           "--transcript", str(transcript), "--db", str(db)], input=reply + "\n",
+                          capture_output=True, text=True, env=_env(tmp_path, db), timeout=120)
+    assert done.returncode == 0, done.stderr
+    return db, transcript
+
+
+def test_a_mentor_grade_counts_in_place_of_the_coachs(tmp_path: Path) -> None:
+    db, transcript = _graded_session(tmp_path, "I hear you, the gap looks big. What does the other quote include?")
+    with open_history(db) as history:
+        (coach_grade, due_before), = history.rows(
+            "SELECT s.grade, c.due FROM roleplay_sessions s, cards c")
+    assert coach_grade >= 2
+    reason = "Asked well, but never tied the price to what the client gets."
+    result = invoke("roleplay", "review", str(transcript), "--grade", "1", "--reason", reason, "--mentor", "Hà",
+                    "--db", str(db))
+    assert result.exit_code == 0, result.output
+    line = f"Mentor's grade (Hà, {utc_today()}): 1/5, in place of the coach's {coach_grade}/5. {reason}"
+    assert line in result.stdout
+    assert result.stderr.strip() == f"Saved in '{transcript}' and in an's practice history '{db}'."
+    event = json.loads(transcript.read_text(encoding="utf-8").splitlines()[-1])
+    assert (event["event"], event["grade"], event["coach_grade"], event["reason"]) == (
+        "mentor_grade", 1, coach_grade, reason)
+    assert line in transcript.with_suffix(".md").read_text(encoding="utf-8")
+    with open_history(db) as history:
+        assert history.rows("SELECT grade FROM roleplay_sessions") == [(coach_grade,)]  # the coach's stays on file
+        assert history.rows("SELECT rating, grade FROM reviews") == [(1, 1)]
+        assert history.rows("SELECT mentor, grade, reason FROM mentor_grades") == [("Hà", 1, reason)]
+        (due_after,), = history.rows("SELECT due FROM cards")
+    assert due_after < due_before  # "Again" brings the scenario back sooner than the coach's grade did
+    assert line in invoke("roleplay", "review", str(transcript)).stdout  # shown on every later review
+    report = tmp_path / "progress.html"
+    assert invoke("progress", "--db", str(db), "--user", "an", "--lang", "en", "--format", "html",
+                  "-o", str(report)).exit_code == 0
+    html = report.read_text(encoding="utf-8")
+    assert f"1/5 <small>(mentor&#39;s grade; the coach gave {coach_grade})</small>" in html
+
+
+def utc_today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def test_rebuilding_a_card_from_its_reviews_gives_the_card_they_made(tmp_path: Path) -> None:
+    times = [NOW, NOW + timedelta(days=1), NOW + timedelta(days=4)]
+    with open_history(tmp_path / "h.db") as history:
+        for at, rating in zip(times, (3, 1, 4), strict=True):
+            history.record_review("an", kind="scenario", item="upsell", competency="c", lang="vi", rating=rating,
+                                  at=at, reschedule=rescheduler("scenario", "upsell", rating, at))
+        (card, due), = history.rows("SELECT card, due FROM cards")
+        reviews = history.rows("SELECT rating, at FROM reviews ORDER BY id")
+    assert rebuilder("scenario")("upsell", reviews) == (card, due)
+
+
+def test_a_mentor_grade_needs_a_reason_and_a_reply_to_grade(tmp_path: Path) -> None:
+    db, transcript = _graded_session(tmp_path, "Fine, 10% off.")
+    for args, message in ((["--grade", "2"], "Error: --grade needs --reason"),
+                          (["--grade", "2", "--reason", "  "], "Error: --grade needs --reason"),
+                          (["--reason", "why"], "Error: --reason goes with --grade")):
+        result = invoke("roleplay", "review", str(transcript), *args, "--db", str(db))
+        assert result.exit_code == 1 and result.stderr.startswith(message), result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+    silent = tmp_path / "silent.jsonl"
+    subprocess.run([sys.executable, "-m", "kamtrain", "roleplay", "run", "no-need", "--transcript", str(silent),
+                    "--db", str(db)], input="/quit\n", capture_output=True, text=True, env=_env(tmp_path, db),
+                   timeout=120, check=True)
+    result = invoke("roleplay", "review", str(silent), "--grade", "2", "--reason", "x", "--db", str(db))
+    assert result.exit_code == 1 and "holds no reply to grade" in result.stderr
+    assert "mentor_grade" not in silent.read_text(encoding="utf-8")
+
+
+def test_a_mentor_grade_for_a_session_outside_the_history_stays_in_the_transcript(tmp_path: Path) -> None:
+    _db, transcript = _graded_session(tmp_path, "Fine, 10% off.")
+    elsewhere = tmp_path / "other.db"
+    result = invoke("roleplay", "review", str(transcript), "--grade", "4", "--reason", "Good enough.",
+                    "--mentor", "Hà", "--db", str(elsewhere))
+    assert result.exit_code == 0, result.output
+    assert "so progress is unchanged" in result.stderr
+    assert json.loads(transcript.read_text(encoding="utf-8").splitlines()[-1])["grade"] == 4
+    assert not elsewhere.exists()
+
+
+def test_a_moved_transcript_still_finds_its_session(tmp_path: Path) -> None:
+    db, transcript = _graded_session(tmp_path, "Fine, 10% off.")
+    moved = tmp_path / "archive" / transcript.name
+    moved.parent.mkdir()
+    transcript.rename(moved)
+    result = invoke("roleplay", "review", str(moved), "--grade", "2", "--reason", "Discount first.", "--mentor", "Hà",
+                    "--db", str(db))
+    assert result.exit_code == 0 and "an's practice history" in result.stderr, result.output
 
 
 # -- progress --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -49,15 +50,44 @@ class Transcript:
     def close(self, session: Session) -> None:
         self.event("end", outcome=session.outcome, grade=session.grade, moves=session.moves_made,
                    revealed=session.revealed)
+        self.release()
+
+    def release(self) -> None:
         self._file.close()
 
     def write_markdown(self, session: Session) -> Path:
-        target = self.path.with_suffix(".md")
-        write_atomically(target, markdown(session))
-        return target
+        return write_markdown(self.path, session)
 
 
-def markdown(session: Session) -> str:
+def add_mentor_grade(path: Path, session: Session, *, mentor: str, grade: int, reason: str) -> None:
+    """Append a mentor's grade for the file's last session and refresh its Markdown copy."""
+    transcript = Transcript(path)
+    try:
+        transcript.event("mentor_grade", mentor=mentor, grade=grade, reason=reason, coach_grade=session.grade)
+    finally:
+        transcript.release()
+    write_markdown(path, session, mentor_grades(read_events(path)))
+
+
+def mentor_grades(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mentors' grades given to the last session of a transcript, oldest first (the last one counts)."""
+    last_start = max(i for i, e in enumerate(events) if e.get("event") == "start")
+    return [e for e in events[last_start:] if e.get("event") == "mentor_grade"]
+
+
+def write_markdown(path: Path, session: Session, grades: Sequence[dict[str, Any]] = ()) -> Path:
+    target = path.with_suffix(".md")
+    write_atomically(target, markdown(session, grades))
+    return target
+
+
+def mentor_line(grade: dict[str, Any], lang: str) -> str:
+    return (f"{label('mentor_grade', lang)} ({grade.get('mentor')}, {str(grade.get('at', ''))[:10]}): "
+            f"{grade.get('grade')}/5, {label('instead_of_coach', lang)} {grade.get('coach_grade')}/5. "
+            f"{grade.get('reason')}")
+
+
+def markdown(session: Session, grades: Sequence[dict[str, Any]] = ()) -> str:
     lang = session.lang
     scenario = session.scenario
     lines = [f"# {scenario.title[lang]}", "", f"_{scenario.situation[lang]}_", "",
@@ -70,6 +100,7 @@ def markdown(session: Session) -> str:
         lines.append("")
     if session.outcome:
         lines += [f"**{label('outcome_' + session.outcome, lang)}** · {label('grade', lang)} {session.grade}/5", ""]
+    lines += [f"> {mentor_line(grade, lang)}\n" for grade in grades]
     return "\n".join(lines)
 
 
