@@ -55,6 +55,12 @@ def test_a_hidden_fact_comes_out_only_after_a_probe(bank: Bank) -> None:
     assert budget.reveal.vi in turn.client_lines
 
 
+def test_a_question_typed_in_chat_shorthand_finds_the_fact_it_asks_about(bank: Bank) -> None:
+    turn = session(bank, "too-expensive", "vi").respond("c cho e hoi ns dc duyet la bn a?")
+    assert "probe" in turn.verdict.moves
+    assert turn.revealed == ["budget-cap"]  # "ns", "dc", "bn": ngân sách, được, bao nhiêu
+
+
 def test_an_argument_hardens_the_client_and_enough_of_them_lose_the_deal(bank: Bank) -> None:
     play = session(bank, "too-expensive", "en")
     start = play.mood

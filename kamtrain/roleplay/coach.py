@@ -206,9 +206,13 @@ class Coach:
         has_marks = any(ord(c) > 0x2FF for c in text if c.isalpha())
         return "vi" if has_marks or vi > en else "en"
 
+    def read(self, text: str, lang: str) -> Folded:
+        """The text as the coach reads it: folded, chat abbreviations of `lang` written out."""
+        return fold(text, self.book.abbreviations.get(lang, {}), self.book.particles.get(lang, ()))
+
     def judge(self, text: str, lang: str | None = None) -> Verdict:
         lang = lang if lang in ("vi", "en") else self.detect_language(text)
-        folded = fold(text, self.book.abbreviations.get(lang or "en", {}), self.book.particles.get(lang or "en", ()))
+        folded = self.read(text, lang)
         searchable = self._blank(folded.text, self.book.patterns["ignore"])
         sentences = _sentences(searchable, self)
         found: dict[str, list[tuple[int, int]]] = {}

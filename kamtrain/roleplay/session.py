@@ -8,6 +8,7 @@ have been offered something of value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,10 +62,13 @@ class Session:
     offered: bool = False
     outcome: str | None = None
     _used: dict[str, int] = field(default_factory=dict)
+    _asked_by: dict[str, re.Pattern[str] | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.coach = Coach(self.scenario)
         self.mood = self.scenario.persona.start_mood
+        self._asked_by = {fact.id: compile_phrases(fold(words).text for words in fact.asked_by)
+                          for fact in self.scenario.persona.hidden_facts}
 
     @property
     def opening(self) -> str:
@@ -156,9 +160,9 @@ class Session:
         hidden = [f for f in self.scenario.persona.hidden_facts if f.id not in self.revealed]
         if not hidden:
             return None
-        asked = fold(reply).text
+        asked = self.coach.read(reply, self.lang).text
         for fact in hidden:
-            pattern = compile_phrases(fold(word).text for word in fact.asked_by)
+            pattern = self._asked_by[fact.id]
             if pattern is not None and pattern.search(asked):
                 return fact
         return hidden[0]
