@@ -5,8 +5,8 @@ within one). With --errors, lists the disagreements so a mentor can see where th
 Nothing is trained on the data, so there is no cross-validation. Instead the sets are kept in two
 piles, each set written by different writers:
 - read while tuning: the rules in cues.yaml were written while reading the disagreements on these
-  (A, four of B's seven scenarios, C, D, F, H, K, M, P, R). Their figures flatter the coach.
-- held out: never read while tuning (B's other three scenarios, E, G, J, L, N, Q, S); only their summary figures
+  (A, four of B's seven scenarios, C, D, F, H, K, M, P, R, T, U). Their figures flatter the coach.
+- held out: never read while tuning (B's other three scenarios, E, G, J, L, N, Q, S, V, W); only their summary figures
   were ever looked at. Their pooled figure is the honest estimate on replies nobody tuned for.
 """
 
@@ -25,10 +25,12 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 HELD_OUT = ("upsell", "creative-conflict", "brief-taking")  # of coach_dev_b.jsonl: never read while tuning
 TUNED_FILES = {"C": "coach_dev_c.jsonl", "D": "coach_dev_d.jsonl", "F": "coach_dev_f.jsonl", "H": "coach_dev_h.jsonl",
                "K": "coach_dev_k.jsonl", "M": "coach_dev_m.jsonl",
-               "P": "coach_dev_p.jsonl", "R": "coach_dev_r.jsonl"}
+               "P": "coach_dev_p.jsonl", "R": "coach_dev_r.jsonl", "T": "coach_dev_t.jsonl",
+               "U": "coach_dev_u.jsonl"}
 HELD_OUT_FILES = {"E": "coach_heldout_e.jsonl", "G": "coach_heldout_g.jsonl", "J": "coach_heldout_j.jsonl",
                   "L": "coach_heldout_l.jsonl", "N": "coach_heldout_n.jsonl",
-                  "Q": "coach_heldout_q.jsonl", "S": "coach_heldout_s.jsonl"}
+                  "Q": "coach_heldout_q.jsonl", "S": "coach_heldout_s.jsonl", "V": "coach_heldout_v.jsonl",
+                  "W": "coach_heldout_w.jsonl"}
 
 
 @dataclass

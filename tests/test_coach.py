@@ -97,6 +97,15 @@ def test_blame_is_someone_else_and_what_they_did_wrong(coach: Coach) -> None:
     assert "blame" not in moves(coach, "Tại bên em gửi 42 slide dài quá, lỗi em.")
 
 
+def test_a_cause_pinned_on_someone_else_is_blame_and_clearing_ourselves_argues_too(coach: Coach) -> None:
+    assert "blame" in moves(coach, "The two extra rounds are because your CEO changed direction after the animatic.")
+    assert "blame" in moves(coach, "Hai vòng sửa này là do sếp tổng bên chị muốn đổi bối cảnh ạ.")
+    assert "blame" not in moves(coach, "The delay is because we misread the brief, and that's on me.")
+    assert "blame" not in moves(coach, "Cái đó bên sales em gửi chị rồi ạ.")  # folded, "đó" (that) is no cause
+    assert {"argue", "blame"} <= moves(coach, "Hai vòng sửa đó đâu phải do bên em làm sai chị ạ.")
+    assert {"argue", "blame"} <= moves(coach, "To be honest, it's not entirely down to us.")
+
+
 def test_a_scolding_question_is_not_a_probe(coach: Coach) -> None:
     found = moves(coach, "Ngân sách vậy thì làm được gì đâu chị, làm ít mà đòi nhiều thì sao ra kết quả ạ?")
     assert "probe" not in found and "argue" in found
@@ -215,7 +224,8 @@ def test_the_labelled_sets_are_large_varied_and_consistently_labelled() -> None:
 FLOORS = {"A": (0.91, 0.96), "B": (0.88, 0.95), "C": (0.87, 0.97), "D": (0.90, 0.96), "F": (0.89, 0.96),
           "H": (0.88, 0.97), "K": (0.87, 0.97), "M": (0.83, 0.96), "P": (0.85, 0.95), "R": (0.86, 0.97),
           "B held out": (0.77, 0.94), "E": (0.84, 0.96), "G": (0.84, 0.95), "J": (0.83, 0.95), "L": (0.83, 0.94),
-          "N": (0.83, 0.94), "Q": (0.83, 0.95), "S": (0.84, 0.96)}
+          "N": (0.83, 0.94), "Q": (0.83, 0.95), "S": (0.84, 0.96), "T": (0.85, 0.96), "U": (0.82, 0.93),
+          "V": (0.85, 0.97), "W": (0.79, 0.97)}
 
 
 def test_coach_agreement_on_every_labelled_set_does_not_regress() -> None:

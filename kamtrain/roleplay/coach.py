@@ -22,6 +22,8 @@ _BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n")
 _NEGATION_WINDOW = 3
 # A group of plain words in a raw expression, "(finance|printer|ke toan)", factored like the phrases.
 _WORD_GROUP = re.compile(r"\(((?:[a-z0-9' ]+\|)+[a-z0-9' ]+)\)")
+# Words for the trainee's own side: a cause pinned on them is not blame ("because we misread the brief").
+FIRST_PERSON = r"(?:em|minh|toi|we|i|our|us)\b"
 _FIGURE = re.compile(r"\d[\d.,]*\s?(?:%|x\b|k\b|m\b|tr\b|trieu\b|ty\b|nghin\b|million\b|billion\b)?")
 
 
@@ -159,7 +161,8 @@ class CueBook:
         raw = self.raw
         extra: dict[str, list[str]] = {str(k): v for k, v in self.scenario.cues.items()} if self.scenario else {}
         for move in MOVES:
-            compiled = compile_phrases([*raw["moves"].get(move, []), *extra.get(move, [])])
+            denials = raw["denials"] if move in ("argue", "blame") else []  # first: the longer match wins
+            compiled = compile_phrases([*denials, *raw["moves"].get(move, []), *extra.get(move, [])])
             if compiled:
                 self.patterns[move] = compiled
         named = ["negators", "trade_markers", "trade_terms", "meeting_question", "offer_question", "rhetorical",
@@ -171,8 +174,11 @@ class CueBook:
             self.patterns[name] = compiled
         actors = compile_phrases(raw["blame_actors"])
         acts = compile_phrases(raw["blame_acts"])
-        assert actors is not None and acts is not None
-        self.patterns["blame_by_structure"] = re.compile(f"(?:{actors.pattern})[^.!?]{{0,50}}?(?:{acts.pattern})")
+        causes = compile_phrases(raw["blame_causes"])
+        assert actors is not None and acts is not None and causes is not None
+        self.patterns["blame_by_structure"] = re.compile(
+            f"(?:{actors.pattern})[^.!?]{{0,50}}?(?:{acts.pattern})"
+            f"|(?:{causes.pattern})\\s+(?:(?!{FIRST_PERSON})[a-z0-9']+\\s+){{0,3}}?(?:{actors.pattern})")
         topics = list(raw["probe_topics"])
         if self.scenario:
             for fact in self.scenario.persona.hidden_facts:
@@ -182,6 +188,8 @@ class CueBook:
         self.question_start = frozenset(raw["question_words"]["start"])
         self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
         self.written_negators = frozenset(raw["written_negators"])
+        self.written_causes: dict[str, frozenset[str]] = {
+            word: frozenset(forms) for word, forms in raw["written_causes"].items()}
         self.particles: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in raw["particles"].items()}
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
 
@@ -288,6 +296,14 @@ class Coach:
                 return True
         return False
 
+    def _cause_as_written(self, folded: Folded, span: tuple[int, int]) -> bool:
+        words = folded.text[span[0]:span[1]].split(maxsplit=1)
+        forms = self.book.written_causes.get(words[0]) if words else None
+        if forms is None:
+            return True
+        written = folded.quote(span[0], span[1]).split(maxsplit=1)[0].lower()
+        return not has_marks(written) or written in forms
+
     def _judge_sentence(self, sentence: _Sentence, found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
         span = (sentence.start, sentence.end)
@@ -322,6 +338,8 @@ class Coach:
     def _resolve(self, text: str, folded: Folded, sentences: list[_Sentence],
                  found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
+        # "Cái đó bên sales …" names no cause: "đó" only reads like "do" once folded.
+        found["blame"] = [span for span in found.get("blame", []) if self._cause_as_written(folded, span)]
         # A cue inside a longer cue of another move belongs to the longer one ("bot hang muc" is options).
         spans = [(move, s) for move, ss in found.items() for s in ss]
         for move, (a, b) in spans:
