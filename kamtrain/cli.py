@@ -547,7 +547,8 @@ def _output_option(default: str) -> Callable[[F], F]:
 @click.option("--round", "round_", type=int, default=1, show_default=True,
               help="Interview round; never repeats a question of the earlier rounds made with the same seed.")
 @click.option("--exclude", type=click.Path(path_type=Path, dir_okay=False), multiple=True, metavar="FILE",
-              help="An earlier round's scorecard file: exactly its questions are left out. Repeatable.")
+              help="An earlier round's scorecard file: exactly its questions are left out. Filled in, its "
+                   "ratings and notes go into the kit and what it left open is asked first. Repeatable.")
 @click.option("--practice", is_flag=True,
               help="A candidate's practice sheet instead: questions and tips, strong-answer outlines at the end.")
 @click.option("--candidates", "candidates_csv", type=click.Path(path_type=Path, dir_okay=False), metavar="CSV",
@@ -578,6 +579,7 @@ def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: 
         make_kit,
         prepare_out_dir,
         read_candidates,
+        read_earlier,
         read_exclude,
     )
     from kamtrain.render import Renderer, require_pdf
@@ -589,9 +591,12 @@ def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: 
     if candidates_csv is not None and exclude:
         raise UserError("--exclude goes with one kit; in a CSV, round N leaves out the earlier rounds by itself")
     bank_ = load(banks)
-    request = KitRequest(level=(level or "").lower(), minutes=minutes, lang=lang, fmt=fmt, seed=seed,
-                         round=round_, candidate=clean_name(candidate), practice=practice,
-                         exclude=read_exclude(exclude))
+    level = (level or "").lower()
+    excluded = read_exclude(exclude)
+    earlier = None if practice else read_earlier(exclude, bank_, level, clean_name(candidate))
+    request = KitRequest(level=level, minutes=minutes, lang=lang, fmt=fmt, seed=seed, round=round_,
+                         candidate=clean_name(candidate) or (earlier.candidate if earlier else None),
+                         practice=practice, exclude=excluded, earlier=earlier)
     renderers: dict[str, Renderer] = {}
 
     def renderer_for(language: str) -> Renderer:

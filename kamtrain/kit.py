@@ -18,6 +18,7 @@ from kamtrain.errors import ContentInvalid, Problem, UserError, did_you_mean, di
 from kamtrain.model import Bank
 from kamtrain.paths import write_atomically
 from kamtrain.render import Renderer, slug, write_pdf
+from kamtrain.scorecard import Panel, follow_ups, merge, read_cards
 from kamtrain.select import DEFAULT_SEED, check_level, select_practice, select_round
 from kamtrain.tables import csv_rows
 
@@ -38,6 +39,7 @@ class KitRequest:
     candidate: str | None = None
     practice: bool = False
     exclude: frozenset[str] | None = None
+    earlier: Panel | None = None  # the earlier rounds' filled scorecards, for the next interviewer
 
     def stem(self) -> str:
         """'kit-kam-nguyen-thi-lan-r1': the file name without its extension."""
@@ -66,9 +68,14 @@ def make_kit(bank: Bank, request: KitRequest, out_dir: Path, renderer: Renderer)
                                     request.exclude)
         document = renderer.practice(bank, selection, request.candidate, request.fmt)
         return [write_document(out_dir / f"{stem}.{request.fmt}", document, request.fmt)]
-    selection = select_round(bank, request.level, request.minutes, request.seed, request.round, request.exclude)
+    follow_up: dict[str, str] = {}
+    if request.earlier is not None:
+        follow_up = follow_ups(request.earlier, [cid for cid, c in bank.competencies.items()
+                                                 if request.level in c.rubric])
+    selection = select_round(bank, request.level, request.minutes, request.seed, request.round, request.exclude,
+                             first=list(follow_up))
     card_name = stem.replace("kit-", "scorecard-", 1) + ".yaml"
-    document = renderer.kit(bank, selection, request.candidate, request.fmt, card_name)
+    document = renderer.kit(bank, selection, request.candidate, request.fmt, card_name, request.earlier, follow_up)
     card = renderer.scorecard_file(bank, selection, request.candidate, card_name)
     _refuse_to_overwrite_a_filled_card(out_dir / card_name, card)
     return [write_document(out_dir / f"{stem}.{request.fmt}", document, request.fmt),
@@ -111,6 +118,30 @@ def prepare_out_dir(out_dir: Path) -> Path:
     if not os.access(out_dir, os.W_OK):
         raise UserError(f"cannot write to '{out_dir}': permission denied")
     return out_dir
+
+
+def read_earlier(paths: tuple[Path, ...], bank: Bank, level: str, candidate: str | None) -> Panel | None:
+    """The earlier rounds' filled-in scorecards merged into one panel, or None when none is filled in.
+
+    A blank card only leaves its questions out. Filled ones must be complete and for this level (and
+    this candidate, when one is named), as `scorecard merge` requires.
+    """
+    filled = [path for path in paths if _has_scores(path)]
+    if not filled:
+        return None
+    return merge(read_cards(filled, bank), bank, level, candidate)
+
+
+def _has_scores(path: Path) -> bool:
+    from kamtrain.yamlfile import ProblemError, read_yaml
+
+    try:
+        data = read_yaml(path).data
+    except ProblemError:
+        return False  # read_exclude reports it
+    scores = data.get("scores") if isinstance(data, dict) else None
+    return isinstance(scores, dict) and any(isinstance(entry, dict) and entry.get("score") is not None
+                                            for entry in scores.values())
 
 
 def read_exclude(paths: tuple[Path, ...]) -> frozenset[str] | None:

@@ -15,7 +15,7 @@ import json
 import math
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -87,8 +87,21 @@ class Renderer:
 
     # The documents. Each builds its view of the model and renders one template.
 
-    def kit(self, bank: Bank, selection: Any, candidate: str | None, fmt: str, scorecard_file: str) -> str:
+    def kit(self, bank: Bank, selection: Any, candidate: str | None, fmt: str, scorecard_file: str,
+            earlier: Any = None, follow_up: Mapping[str, str] | None = None) -> str:
+        """The interviewer's kit; with `earlier` (a panel of filled scorecards from the rounds before) it
+        shows what they found and marks the competencies this round follows up, with `follow_up`'s reason."""
         view = kit_view(bank, selection, candidate, self.lang, self.t)
+        view["earlier"] = None
+        if earlier is not None:
+            view["earlier"] = earlier_view(bank, earlier, follow_up or {}, self.lang, self.t)
+            # What an earlier round assessed is not missing, even if this round does not ask about it.
+            view["uncovered"] = [bank.competencies[cid].name[self.lang] for cid in selection.uncovered
+                                 if cid in (follow_up or {})]
+        reasons = self.t["kit"]["follow_up_reasons"]
+        for question in view["questions"]:
+            reason = (follow_up or {}).get(question["competency"]["id"])
+            question["follow_up"] = reasons[reason] if reason else None
         return self.render(f"kit.{render_format(fmt)}.j2", kit=view, scorecard_file=scorecard_file)
 
     def practice(self, bank: Bank, selection: Any, candidate: str | None, fmt: str) -> str:
@@ -461,6 +474,19 @@ def report_view(bank: Bank, panel: Any, lang: str, t: dict[str, Any]) -> dict[st
         "panel": t["report"]["panel_" + panel.outcome],
         "bar": panel.bar,
     }
+
+
+def earlier_view(bank: Bank, panel: Any, follow_up: Mapping[str, str], lang: str, t: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """The earlier rounds' panel as the next interviewer needs it: every rating, and what to follow up."""
+    view = report_view(bank, panel, lang, t)
+    reasons = t["kit"]["follow_up_reasons"]
+    for row in view["rows"]:
+        row["follow_up"] = reasons[follow_up[row["id"]]] if row["id"] in follow_up else None
+    rated = {row["id"] for row in view["rows"]}
+    view["unrated"] = [_competency_name(bank, cid, lang) for cid, reason in follow_up.items()
+                       if reason == "no_evidence" and cid not in rated]
+    return view
 
 
 def _competency_name(bank: Bank, cid: str, lang: str) -> str:

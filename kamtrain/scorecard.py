@@ -9,6 +9,7 @@ Every problem is reported with its file and line, all of them at once.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,27 @@ def merge(cards: list[Card], bank: Bank, level: str | None = None, candidate: st
     verdicts = {name: card.recommendation for name, card in panel if card.recommendation}
     overall_notes = {name: card.overall_notes for name, card in panel if card.overall_notes}
     return Panel(candidate, level, names, rows, verdicts, overall_notes)
+
+
+# Why an earlier round's competency needs the next interviewer, most pressing first.
+FOLLOW_UP_REASONS = ("split", "below_bar", "no_evidence")
+
+
+def follow_ups(panel: Panel, competencies: Iterable[str]) -> dict[str, str]:
+    """{competency: reason} for the next round: where the earlier interviewers differ by 2 or more,
+    where they scored it under the bar, and the level's `competencies` nobody rated."""
+    reasons: dict[str, str] = {}
+    for row in panel.rows:
+        if row.calibrate:
+            reasons[row.competency] = "split"
+        elif row.mean is not None and row.mean < panel.bar:
+            reasons[row.competency] = "below_bar"
+    rated = {row.competency for row in panel.rows if row.given}
+    asked = [row.competency for row in panel.rows]  # a question was asked and gave no evidence: these first
+    for cid in (*asked, *competencies):
+        if cid not in rated:
+            reasons.setdefault(cid, "no_evidence")
+    return {cid: reason for order in FOLLOW_UP_REASONS for cid, reason in reasons.items() if reason == order}
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -74,17 +74,18 @@ def check_level(bank: Bank, level: str) -> None:
 
 def select_round(
     bank: Bank, level: str, minutes: int, seed: int = DEFAULT_SEED, round_: int = 1,
-    exclude: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None, first: Sequence[str] = (),
 ) -> Selection:
     """The kit of round `round_`, never repeating a question of an earlier round.
 
     With `exclude` (the ids listed in the earlier round's scorecard) exactly those are left out;
-    without it, the earlier rounds are worked out from the same level, minutes and seed.
+    without it, the earlier rounds are worked out from the same level, minutes and seed. The
+    competencies in `first` (what the earlier round left open) are covered before any other.
     """
     if round_ < 1:
         raise UserError(f"round must be 1 or more, got {round_}")
     if exclude is not None:
-        return select_questions(bank, level, minutes, seed, set(exclude), round_)
+        return select_questions(bank, level, minutes, seed, set(exclude), round_, first)
     asked: set[str] = set()
     for earlier in range(1, round_):
         asked.update(select_questions(bank, level, minutes, seed, asked, earlier).ids)
@@ -93,12 +94,13 @@ def select_round(
 
 def select_questions(
     bank: Bank, level: str, minutes: int, seed: int = DEFAULT_SEED, excluded: set[str] | None = None,
-    round_: int = 1,
+    round_: int = 1, first: Sequence[str] = (),
 ) -> Selection:
     """Questions for `level` whose minutes, with the agenda's opening and closing, fit in `minutes`.
 
-    One question per competency first (the level's focus competencies, then the others in seeded
-    order), a role-play first of all when one fits, kinds mixed; then more questions while time is left.
+    One question per competency first (those in `first`, the level's focus competencies, then the
+    others in seeded order), a role-play first of all when one fits, kinds mixed; then more questions
+    while time is left.
     """
     check_level(bank, level)
     excluded = excluded or set()
@@ -115,7 +117,7 @@ def select_questions(
         raise UserError(f"{minutes} minutes is too short: the opening and closing take {agenda} and the "
                         f"shortest {level} question takes {shortest}; allow at least {agenda + shortest}")
     rng = random.Random(seed)
-    order = _competency_order(bank, level, rng)
+    order = _competency_order(bank, level, rng, first)
     by_competency: dict[str, list[Question]] = {cid: [] for cid in order}
     for question in pool:
         by_competency.setdefault(question.competency, []).append(question)
@@ -137,13 +139,13 @@ def select_questions(
     return Selection(level, minutes, seed, round_, tuple(chosen), uncovered)
 
 
-def _competency_order(bank: Bank, level: str, rng: random.Random) -> list[str]:
-    """The level's competencies: its focus list first, the others shuffled by the seed."""
+def _competency_order(bank: Bank, level: str, rng: random.Random, first: Sequence[str] = ()) -> list[str]:
+    """The level's competencies: `first`, then its focus list, then the others shuffled by the seed."""
     of_level = [cid for cid, c in bank.competencies.items() if level in c.rubric]
-    focus = _focus(level, of_level)
-    rest = sorted(cid for cid in of_level if cid not in focus)
+    leading = list(dict.fromkeys(cid for cid in (*first, *_focus(level, of_level)) if cid in of_level))
+    rest = sorted(cid for cid in of_level if cid not in leading)
     rng.shuffle(rest)
-    return focus + rest
+    return leading + rest
 
 
 def _focus(level: str, of_level: list[str]) -> list[str]:

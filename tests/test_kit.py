@@ -354,6 +354,57 @@ def _filled(tmp_path: Path, name: str, scores: list[int | None], verdict: str, n
     return path
 
 
+def test_a_second_round_follows_up_what_the_first_left_open(tmp_path: Path, bank: Bank) -> None:
+    hoa = _filled(tmp_path, "Hoa", [4, 2, 3, None], "yes", notes="Vague on numbers")
+    minh = _filled(tmp_path, "Minh", [2, 2, 3, None], "no")
+    first = _card(_kit(tmp_path / "kit", "--level", "kam", "--candidate", LAN))  # the card _filled filled in
+    split, low, fine, unrated = list(first["scores"])[:4]
+    paths = _kit(tmp_path / "r2", "--level", "kam", "--round", "2", "--exclude", str(hoa), "--exclude", str(minh),
+                 "--lang", "en", "--format", "md")
+    assert paths[0].name == "kit-kam-nguyen-thi-lan-r2.md"  # the candidate comes from the cards
+    kit = paths[0].read_text(encoding="utf-8")
+    second = _card(paths)
+    assert not set(first["questions"]) & set(second["questions"])
+    covered = {bank.questions[q].competency for q in second["questions"]}
+    assert {split, low} <= covered  # the disagreement and the low score are asked about again
+
+    def row(cid: str) -> str:
+        return f"| {_md(bank.competencies[cid].name.en)} |"
+
+    assert "## What the earlier rounds found" in kit
+    assert f"{row(split)} 4 | 2 | 3.0 | earlier interviewers differ by 2 or more |" in kit
+    assert f"{row(low)} 2 | 2 | 2.0 | scored under the bar in the earlier round |" in kit
+    assert f"{row(fine)} 3 | 3 | 3.0 |  |" in kit
+    assert f"{row(unrated)} – | – | – | no evidence from the earlier round |" in kit
+    assert kit.count("**Follow up:** earlier interviewers differ by 2 or more") == sum(
+        bank.questions[q].competency == split for q in second["questions"])
+    assert "- Hoa: Vague on numbers" in kit and "- Minh: **No**" in kit
+    not_assessed = next(line for line in kit.splitlines() if line.startswith("> This interview does not"))
+    assert _md(bank.competencies[fine].name.en) not in not_assessed  # round 1 assessed it: nothing is missing
+
+
+def test_a_blank_earlier_card_only_leaves_its_questions_out(tmp_path: Path) -> None:
+    blank = next(p for p in _kit(tmp_path / "r1", "--level", "kam") if p.name.startswith("scorecard-"))
+    kit = _kit(tmp_path / "r2", "--level", "kam", "--round", "2", "--exclude", str(blank), "--lang", "en",
+               "--format", "md")[0].read_text(encoding="utf-8")
+    assert "What the earlier rounds found" not in kit and "Follow up" not in kit
+
+
+def test_earlier_notes_are_escaped_in_the_html_kit(tmp_path: Path) -> None:
+    hoa = _filled(tmp_path, "Hoa", [4, 2], "yes", notes="<script>alert(1)</script>")
+    html = _kit(tmp_path / "r2", "--level", "kam", "--round", "2", "--exclude", str(hoa))[0].read_text(encoding="utf-8")
+    assert "Vòng trước đã thấy gì" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_earlier_cards_for_another_level_are_one_line_with_the_file(tmp_path: Path) -> None:
+    hoa = _filled(tmp_path, "Hoa", [4, 2], "yes")
+    result = invoke("kit", "--level", "am", "--round", "2", "--exclude", str(hoa), "-o", str(tmp_path / "r2"))
+    assert result.exit_code == 2, result.output
+    assert f"{hoa}:" in result.stderr and "level 'kam' differs from 'am'" in result.stderr
+    assert not (tmp_path / "r2").exists()
+
+
 def test_merge_gives_mean_spread_and_a_calibration_flag(tmp_path: Path) -> None:
     hoa = _filled(tmp_path, "Hoa", [4, 2, 3, None], "yes")
     minh = _filled(tmp_path, "Minh", [3, 4, 3, None], "no", notes="<b>bold</b> claim")
