@@ -31,10 +31,14 @@ run: $(VENV)/.run-installed
 		$(KT) kit --level $$level --minutes 60 --candidate "Nguyễn Thị Lan" -o $(OUT)/kits || exit 1; \
 	done
 	$(KT) mentor-plan --level am --weeks 12 -o $(OUT)/kits
+	$(KT) scorecard merge examples/panel/ha.yaml examples/panel/minh.yaml --format html -o $(OUT)/panel
+	$(KT) kit --level kam --round 2 --exclude examples/panel/ha.yaml --exclude examples/panel/minh.yaml \
+		-o $(OUT)/panel
 	$(KT) handbook build -o $(OUT)/handbook
 	@echo
 	@echo "Written under $(OUT)/:"
 	@echo "  $(OUT)/kits/                            an interviewer kit (HTML, print on A4) and a scorecard per level, a mentor plan"
+	@echo "  $(OUT)/panel/                           a panel's two filled round-1 cards merged, and the round-2 kit that follows them up"
 	@echo "  $(OUT)/handbook/                        the bilingual handbook: python3 -m http.server -d $(OUT)/handbook"
 	@echo "  $(OUT)/roleplay/demo-too-expensive.md   the demo role-play transcript (JSONL beside it)"
 	@echo "  $(OUT)/cohort-too-expensive.md          a sample cohort graded by the coach"

@@ -16,6 +16,7 @@ from markupsafe import escape
 from kamtrain.bank import load_bank
 from kamtrain.errors import UserError
 from kamtrain.model import LEVEL_IDS, Bank
+from kamtrain.scorecard import follow_ups, merge, read_cards
 from kamtrain.select import closing_minutes, interview_settings, opening_minutes, select_practice, select_round
 from tests.conftest import REPO, invoke, write_tree
 
@@ -381,6 +382,16 @@ def test_a_second_round_follows_up_what_the_first_left_open(tmp_path: Path, bank
     assert "- Hoa: Vague on numbers" in kit and "- Minh: **No**" in kit
     not_assessed = next(line for line in kit.splitlines() if line.startswith("> This interview does not"))
     assert _md(bank.competencies[fine].name.en) not in not_assessed  # round 1 assessed it: nothing is missing
+
+
+def test_the_example_panel_is_a_filled_round_one_that_make_run_follows_up(bank: Bank) -> None:
+    cards = sorted((REPO / "examples" / "panel").glob("*.yaml"))
+    round_one = select_round(bank, "kam", 60, 1, 1).ids
+    for card in cards:
+        assert yaml.safe_load(card.read_text(encoding="utf-8"))["questions"] == round_one, card
+    panel = merge(read_cards(cards, bank), bank)
+    assert panel.level == "kam" and len(panel.interviewers) == 2
+    assert follow_ups(panel, [])  # something for round 2 to follow up, so the demo shows it
 
 
 def test_a_blank_earlier_card_only_leaves_its_questions_out(tmp_path: Path) -> None:
