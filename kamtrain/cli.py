@@ -5,6 +5,7 @@ Heavy modules (pydantic, jinja2, rich) are imported inside the commands so `kamt
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Callable
@@ -380,7 +381,7 @@ def roleplay_review(transcript_path: Path, grade: int | None, reason: str | None
     show_debrief(session, printer)
     saved = None
     if grade is not None:
-        saved = _add_mentor_grade(transcript_path, session, grade, reason, mentor, db)
+        saved = _add_mentor_grade(transcript_path, events, session, grade, reason, mentor, db)
         events = read_events(transcript_path)
     for given in mentor_grades(events):
         printer.line()
@@ -389,23 +390,29 @@ def roleplay_review(transcript_path: Path, grade: int | None, reason: str | None
         click.echo(saved, err=True)
 
 
-def _add_mentor_grade(transcript_path: Path, session: Any, grade: int, reason: str, mentor: str | None,
-                      db: Path | None) -> str:
-    """Keep the grade in the transcript, then in the trainee's history if the session is there; say where."""
+def _add_mentor_grade(transcript_path: Path, events: list[Any], session: Any, grade: int, reason: str,
+                      mentor: str | None, db: Path | None) -> str:
+    """Keep the grade in the transcript, then in the trainee's history if the session is there; say where.
+
+    The history is opened first, so a file that cannot be used stops the command before anything is
+    written; the transcript, which is the record, comes before the history, and its Markdown copy last.
+    """
     from kamtrain.history import default_db_path, default_user, utc_now
     from kamtrain.practice import regrade_roleplay
-    from kamtrain.roleplay.transcript import add_mentor_grade
+    from kamtrain.roleplay.transcript import add_mentor_grade, add_mentor_line
 
     mentor = (mentor or default_user()).strip()
     if not mentor:
         raise UserError("the mentor's name is empty; give one with --mentor or $KAMTRAIN_USER")
-    add_mentor_grade(transcript_path, session, mentor=mentor, grade=grade, reason=reason)
     path = db or default_db_path()
-    trainee = None
-    if path.exists():
-        with _history(path, create=False) as history:
+    with contextlib.ExitStack() as stack:
+        history = stack.enter_context(_history(path, create=False)) if path.exists() else None
+        given = add_mentor_grade(transcript_path, events, session, mentor=mentor, grade=grade, reason=reason)
+        trainee = None
+        if history is not None:
             trainee = regrade_roleplay(history, transcript_path, mentor=mentor, grade=grade, reason=reason,
                                        now=utc_now())
+    add_mentor_line(transcript_path, session, given)
     if trainee is None:
         return (f"Saved in '{transcript_path}'. No session in the practice history '{path}' was saved with "
                 f"this transcript, so progress is unchanged.")
@@ -593,7 +600,7 @@ def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: 
     bank_ = load(banks)
     level = (level or "").lower()
     excluded = read_exclude(exclude)
-    earlier = None if practice else read_earlier(exclude, bank_, level, clean_name(candidate))
+    earlier = read_earlier(exclude, bank_, level, clean_name(candidate))
     request = KitRequest(level=level, minutes=minutes, lang=lang, fmt=fmt, seed=seed, round=round_,
                          candidate=clean_name(candidate) or (earlier.candidate if earlier else None),
                          practice=practice, exclude=excluded, earlier=earlier)

@@ -63,15 +63,15 @@ def make_kit(bank: Bank, request: KitRequest, out_dir: Path, renderer: Renderer)
     """Write one interview kit and its scorecard file (or one practice sheet); return the paths."""
     check_level(bank, request.level)
     stem = request.stem()
-    if request.practice:
-        selection = select_practice(bank, request.level, request.minutes, request.seed, request.round,
-                                    request.exclude)
-        document = renderer.practice(bank, selection, request.candidate, request.fmt)
-        return [write_document(out_dir / f"{stem}.{request.fmt}", document, request.fmt)]
     follow_up: dict[str, str] = {}
     if request.earlier is not None:
         follow_up = follow_ups(request.earlier, [cid for cid, c in bank.competencies.items()
                                                  if request.level in c.rubric])
+    if request.practice:  # it leaves out the interview's questions, so it needs the same follow-ups
+        selection = select_practice(bank, request.level, request.minutes, request.seed, request.round,
+                                    request.exclude, first=list(follow_up))
+        document = renderer.practice(bank, selection, request.candidate, request.fmt)
+        return [write_document(out_dir / f"{stem}.{request.fmt}", document, request.fmt)]
     selection = select_round(bank, request.level, request.minutes, request.seed, request.round, request.exclude,
                              first=list(follow_up))
     card_name = stem.replace("kit-", "scorecard-", 1) + ".yaml"
@@ -140,8 +140,10 @@ def _has_scores(path: Path) -> bool:
     except ProblemError:
         return False  # read_exclude reports it
     scores = data.get("scores") if isinstance(data, dict) else None
-    return isinstance(scores, dict) and any(isinstance(entry, dict) and entry.get("score") is not None
-                                            for entry in scores.values())
+    if not isinstance(scores, dict):
+        return False
+    # A card may give `competency: {score: 4, notes: ...}` or, short, `competency: 4`.
+    return any((entry.get("score") if isinstance(entry, dict) else entry) is not None for entry in scores.values())
 
 
 def read_exclude(paths: tuple[Path, ...]) -> frozenset[str] | None:

@@ -185,7 +185,7 @@ class _Picker:
 
 def select_practice(
     bank: Bank, level: str, minutes: int, seed: int = DEFAULT_SEED, round_: int = 1,
-    exclude: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None, first: Sequence[str] = (),
 ) -> Selection:
     """Practice questions that leave out those of the interview kit made with the same settings.
 
@@ -195,5 +195,5 @@ def select_practice(
     exclude = None if exclude is None else set(exclude)
     asked = set(exclude or ())
     for interview_round in range(1, round_ + 1):
-        asked.update(select_round(bank, level, minutes, seed, interview_round, exclude).ids)
+        asked.update(select_round(bank, level, minutes, seed, interview_round, exclude, first).ids)
     return select_questions(bank, level, minutes, seed, asked, round_)

@@ -394,6 +394,26 @@ def test_the_example_panel_is_a_filled_round_one_that_make_run_follows_up(bank: 
     assert follow_ups(panel, [])  # something for round 2 to follow up, so the demo shows it
 
 
+def test_a_practice_sheet_never_holds_the_questions_of_a_follow_up_round(tmp_path: Path, bank: Bank) -> None:
+    cards = [str(p) for p in sorted((REPO / "examples" / "panel").glob("*.yaml"))]
+    exclude = [arg for card in cards for arg in ("--exclude", card)]
+    for seed in ("1", "2", "3"):
+        settings = ("--level", "kam", "--round", "2", "--seed", seed, *exclude, "--format", "md")
+        interview = _card(_kit(tmp_path / seed, *settings))["questions"]
+        sheet = _kit(tmp_path / seed, *settings, "--practice")[0].read_text(encoding="utf-8")
+        assert not [q for q in interview if _md(bank.questions[q].text.vi) in sheet], seed
+
+
+def test_a_card_with_scores_written_short_counts_as_filled(tmp_path: Path) -> None:
+    card = yaml.safe_load(_filled(tmp_path, "Hoa", [4, 2], "yes").read_text(encoding="utf-8"))
+    card["scores"] = {cid: entry["score"] for cid, entry in card["scores"].items()}  # `negotiation: 4`
+    short = tmp_path / "short.yaml"
+    short.write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
+    kit = _kit(tmp_path / "r2", "--level", "kam", "--round", "2", "--exclude", str(short), "--lang", "en",
+               "--format", "md")[0].read_text(encoding="utf-8")
+    assert "## What the earlier rounds found" in kit
+
+
 def test_a_blank_earlier_card_only_leaves_its_questions_out(tmp_path: Path) -> None:
     blank = next(p for p in _kit(tmp_path / "r1", "--level", "kam") if p.name.startswith("scorecard-"))
     kit = _kit(tmp_path / "r2", "--level", "kam", "--round", "2", "--exclude", str(blank), "--lang", "en",

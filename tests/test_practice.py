@@ -386,6 +386,41 @@ def test_a_mentor_grade_needs_a_reason_and_a_reply_to_grade(tmp_path: Path) -> N
     assert "mentor_grade" not in silent.read_text(encoding="utf-8")
 
 
+def test_a_mentor_grade_keeps_the_conversation_the_trainee_had(tmp_path: Path) -> None:
+    _db, transcript = _graded_session(tmp_path, "I hear you. What does the other quote include?")
+    # As if the coach had judged differently on the day: the record, not a replay, is what counts.
+    lines = transcript.read_text(encoding="utf-8").splitlines()
+    end = json.loads(lines[-1])
+    assert end["event"] == "end"
+    lines[-1] = json.dumps({**end, "grade": 5})
+    transcript.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    copy = transcript.with_suffix(".md")
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n(as the trainee saw it)\n", encoding="utf-8")
+    for grade, reason in ((2, "first look"), (3, "second look")):
+        result = invoke("roleplay", "review", str(transcript), "--grade", str(grade), "--reason", reason,
+                        "--mentor", "Hà", "--db", str(tmp_path / "none.db"))
+        assert result.exit_code == 0, result.output
+    text = copy.read_text(encoding="utf-8")
+    assert "(as the trainee saw it)" in text and text.count("Outcome: stopped early") == 1
+    assert "2/5, in place of the coach's 5/5. first look" in text
+    assert "3/5, in place of the coach's 5/5. second look" in text
+    shown = invoke("roleplay", "review", str(transcript)).stdout
+    assert "Outcome: stopped early" in shown and shown.count("Mentor's grade") == 2
+
+
+def test_a_transcript_torn_by_a_crash_takes_a_mentor_grade_and_stays_readable(tmp_path: Path) -> None:
+    _db, transcript = _graded_session(tmp_path, "I hear you. What does the other quote include?")
+    with transcript.open("a", encoding="utf-8") as stream:
+        stream.write('{"event": "turn", "at": "2026')  # the process died mid-write
+    for grade in (2, 3):
+        result = invoke("roleplay", "review", str(transcript), "--grade", str(grade), "--reason", f"look {grade}",
+                        "--db", str(tmp_path / "none.db"))
+        assert result.exit_code == 0, result.output
+    shown = invoke("roleplay", "review", str(transcript))
+    assert shown.exit_code == 0, shown.output
+    assert "look 2" in shown.stdout and "look 3" in shown.stdout
+
+
 def test_a_mentor_grade_for_a_session_outside_the_history_stays_in_the_transcript(tmp_path: Path) -> None:
     _db, transcript = _graded_session(tmp_path, "Fine, 10% off.")
     elsewhere = tmp_path / "other.db"

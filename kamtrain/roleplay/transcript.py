@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ class Transcript:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("a", encoding="utf-8")
+            if self._file.tell() and not _ends_a_line(path):
+                self._file.write("\n")  # after a line torn by a crash, start a fresh one
         except OSError as err:
             raise UserError(f"cannot write the transcript '{path}': {err.strerror}") from None
 
@@ -59,25 +60,55 @@ class Transcript:
         return write_markdown(self.path, session)
 
 
-def add_mentor_grade(path: Path, session: Session, *, mentor: str, grade: int, reason: str) -> None:
-    """Append a mentor's grade for the file's last session and refresh its Markdown copy."""
+def _ends_a_line(path: Path) -> bool:
+    with path.open("rb") as stream:
+        stream.seek(-1, os.SEEK_END)
+        return stream.read(1) == b"\n"
+
+
+def add_mentor_grade(path: Path, events: list[dict[str, Any]], session: Session, *, mentor: str, grade: int,
+                     reason: str) -> dict[str, Any]:
+    """Append a mentor's grade for the file's last session; return the event as written.
+
+    The coach's grade beside it is the one the trainee was shown (the session's `end` event), not what
+    today's coach would say on a replay.
+    """
+    ended = [e for e in events[_last_start(events):] if e.get("event") == "end"]
+    coach_grade = ended[-1].get("grade", session.grade) if ended else session.grade
     transcript = Transcript(path)
     try:
-        transcript.event("mentor_grade", mentor=mentor, grade=grade, reason=reason, coach_grade=session.grade)
+        transcript.event("mentor_grade", mentor=mentor, grade=grade, reason=reason, coach_grade=coach_grade)
     finally:
         transcript.release()
-    write_markdown(path, session, mentor_grades(read_events(path)))
+    return read_events(path)[-1]
+
+
+def add_mentor_line(path: Path, session: Session, given: dict[str, Any]) -> None:
+    """Add a mentor's grade to the transcript's Markdown copy, leaving the conversation in it as it was."""
+    copy = path.with_suffix(".md")
+    try:
+        try:
+            existing = copy.read_text(encoding="utf-8").rstrip("\n")
+        except FileNotFoundError:
+            existing = markdown(session).rstrip("\n")
+        write_atomically(copy, f"{existing}\n\n> {mentor_line(given, session.lang)}\n")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"the grade is saved in '{path}', but its Markdown copy '{copy}' was not updated: "
+                        f"{getattr(err, 'strerror', None) or err}") from None
 
 
 def mentor_grades(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The mentors' grades given to the last session of a transcript, oldest first (the last one counts)."""
-    last_start = max(i for i, e in enumerate(events) if e.get("event") == "start")
-    return [e for e in events[last_start:] if e.get("event") == "mentor_grade"]
+    return [e for e in events[_last_start(events):] if e.get("event") == "mentor_grade"]
 
 
-def write_markdown(path: Path, session: Session, grades: Sequence[dict[str, Any]] = ()) -> Path:
+def _last_start(events: list[dict[str, Any]]) -> int:
+    return max(i for i, e in enumerate(events) if e.get("event") == "start")
+
+
+def write_markdown(path: Path, session: Session) -> Path:
     target = path.with_suffix(".md")
-    write_atomically(target, markdown(session, grades))
+    write_atomically(target, markdown(session))
     return target
 
 
@@ -87,7 +118,7 @@ def mentor_line(grade: dict[str, Any], lang: str) -> str:
             f"{grade.get('reason')}")
 
 
-def markdown(session: Session, grades: Sequence[dict[str, Any]] = ()) -> str:
+def markdown(session: Session) -> str:
     lang = session.lang
     scenario = session.scenario
     lines = [f"# {scenario.title[lang]}", "", f"_{scenario.situation[lang]}_", "",
@@ -100,12 +131,11 @@ def markdown(session: Session, grades: Sequence[dict[str, Any]] = ()) -> str:
         lines.append("")
     if session.outcome:
         lines += [f"**{label('outcome_' + session.outcome, lang)}** · {label('grade', lang)} {session.grade}/5", ""]
-    lines += [f"> {mentor_line(grade, lang)}\n" for grade in grades]
     return "\n".join(lines)
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
-    """The events of a transcript; a torn last line (from a crash mid-write) is skipped."""
+    """The events of a transcript; a line torn by a crash mid-write is skipped."""
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -120,8 +150,8 @@ def read_events(path: Path) -> list[dict[str, Any]]:
         try:
             event = json.loads(line)
         except json.JSONDecodeError:
-            if number == len(lines):
-                break
+            if number == len(lines) or line.startswith('{"event": '):
+                continue  # a line torn by a crash mid-write; what follows was written after it
             raise UserError(f"{path}:{number}: not a transcript line (invalid JSON)") from None
         if not isinstance(event, dict) or not isinstance(event.get("event"), str):
             raise UserError(f"{path}:{number}: not a transcript line (expected an object with an 'event')")
@@ -137,14 +167,13 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 
 def replay(events: list[dict[str, Any]], scenario: Scenario) -> Session:
     """Rebuild the file's last session from its events by replaying its replies (restarts included)."""
-    last_start = max(i for i, e in enumerate(events) if e.get("event") == "start")
-    events = events[last_start:]
+    events = events[_last_start(events):]
     session = Session(scenario, events[0]["lang"])
     for event in events:
         if event.get("event") == "restart":
             session.restart()
         elif event.get("event") == "turn" and not session.over:
             session.respond(event["reply"])
-    if not session.over and events[-1].get("event") == "end":
+    if not session.over and any(e.get("event") == "end" for e in events):
         session.quit()
     return session
