@@ -104,6 +104,13 @@ def test_a_cause_pinned_on_someone_else_is_blame_and_clearing_ourselves_argues_t
     assert "blame" not in moves(coach, "Cái đó bên sales em gửi chị rồi ạ.")  # folded, "đó" (that) is no cause
     assert {"argue", "blame"} <= moves(coach, "Hai vòng sửa đó đâu phải do bên em làm sai chị ạ.")
     assert {"argue", "blame"} <= moves(coach, "To be honest, it's not entirely down to us.")
+    # Owning it, "by" and "at", good news and a scolding question are no blame.
+    assert "blame" not in moves(coach, "Dạ lỗi phía bên em, em xin nhận và sửa ngay trong chiều nay ạ.")
+    assert "blame" not in moves(coach, "Kế hoạch này đã được duyệt bởi sếp tổng bên em từ tuần trước ạ.")
+    assert "blame" not in moves(coach, "We can launch on Friday due to the printer freeing up a slot.")
+    assert "blame" not in moves(coach, "Chẳng phải em đã gửi chị lịch từ tuần trước rồi sao ạ?")
+    assert "blame" in moves(coach, "Tài chính bên chị tự cộng thêm margin vào nên báo giá mới cao vậy ạ.")
+    assert "argue" not in moves(coach, "I know this is not fair to you. The file will be with you by 5pm today.")
 
 
 def test_a_scolding_question_is_not_a_probe(coach: Coach) -> None:

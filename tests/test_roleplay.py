@@ -55,6 +55,18 @@ def test_a_hidden_fact_comes_out_only_after_a_probe(bank: Bank) -> None:
     assert budget.reveal.vi in turn.client_lines
 
 
+def test_every_asked_by_phrase_typed_as_written_finds_its_fact(bank: Bank) -> None:
+    # The phrases are read the way a reply is read, so "e ngại" typed by a trainee meets "e ngai".
+    for scenario in bank.scenarios.values():
+        for lang in ("vi", "en"):
+            play = Session(scenario, lang)
+            for fact in scenario.persona.hidden_facts:
+                pattern = play._asked_by[fact.id]
+                for phrase in fact.asked_by:
+                    assert pattern is not None and pattern.search(play.coach.read(phrase, lang).text), (
+                        scenario.id, fact.id, phrase)
+
+
 def test_a_question_typed_in_chat_shorthand_finds_the_fact_it_asks_about(bank: Bank) -> None:
     turn = session(bank, "too-expensive", "vi").respond("c cho e hoi ns dc duyet la bn a?")
     assert "probe" in turn.verdict.moves

@@ -188,8 +188,8 @@ class CueBook:
         self.question_start = frozenset(raw["question_words"]["start"])
         self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
         self.written_negators = frozenset(raw["written_negators"])
-        self.written_causes: dict[str, frozenset[str]] = {
-            word: frozenset(forms) for word, forms in raw["written_causes"].items()}
+        self.not_causes: dict[str, frozenset[str]] = {
+            word: frozenset(forms) for word, forms in raw["not_causes"].items()}
         self.particles: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in raw["particles"].items()}
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
 
@@ -296,13 +296,10 @@ class Coach:
                 return True
         return False
 
-    def _cause_as_written(self, folded: Folded, span: tuple[int, int]) -> bool:
+    def _written_as_no_cause(self, folded: Folded, span: tuple[int, int]) -> bool:
         words = folded.text[span[0]:span[1]].split(maxsplit=1)
-        forms = self.book.written_causes.get(words[0]) if words else None
-        if forms is None:
-            return True
-        written = folded.quote(span[0], span[1]).split(maxsplit=1)[0].lower()
-        return not has_marks(written) or written in forms
+        forms = self.book.not_causes.get(words[0]) if words else None
+        return forms is not None and folded.quote(span[0], span[1]).split(maxsplit=1)[0].lower() in forms
 
     def _judge_sentence(self, sentence: _Sentence, found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
@@ -339,7 +336,7 @@ class Coach:
                  found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
         # "Cái đó bên sales …" names no cause: "đó" only reads like "do" once folded.
-        found["blame"] = [span for span in found.get("blame", []) if self._cause_as_written(folded, span)]
+        found["blame"] = [span for span in found.get("blame", []) if not self._written_as_no_cause(folded, span)]
         # A cue inside a longer cue of another move belongs to the longer one ("bot hang muc" is options).
         spans = [(move, s) for move, ss in found.items() for s in ss]
         for move, (a, b) in spans:

@@ -22,7 +22,6 @@ from kamtrain.roleplay.coach import (
     grade_moves,
     missing_for_next_grade,
 )
-from kamtrain.text import fold
 
 OUTCOMES = ("won", "lost", "timeout", "quit")
 
@@ -67,7 +66,8 @@ class Session:
     def __post_init__(self) -> None:
         self.coach = Coach(self.scenario)
         self.mood = self.scenario.persona.start_mood
-        self._asked_by = {fact.id: compile_phrases(fold(words).text for words in fact.asked_by)
+        # Read as the reply is read, chat shorthand included, so "e ngai" meets "e ngại" typed by the trainee.
+        self._asked_by = {fact.id: compile_phrases(self.coach.read(words, self.lang).text for words in fact.asked_by)
                           for fact in self.scenario.persona.hidden_facts}
 
     @property
