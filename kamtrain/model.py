@@ -2,10 +2,10 @@
 
 The classes are plain frozen dataclasses, so a bank read back from the cache needs nothing heavier
 than this module. Their constraints live in the annotations, where pydantic (imported only when YAML
-is validated or a JSON Schema is written, see `kamtrain.layers` and `kamtrain.schemas`) reads them.
+is validated or a JSON Schema is written, see `kamtrain.validation` and `kamtrain.schemas`) reads them.
 
 Every user-facing string is a `Text` with both `vi` and `en`. Cross-references (a question's
-competency, a scenario's levels) are checked in `kamtrain.layers`, after all layers are merged.
+competency, a scenario's levels) are checked in `kamtrain.validation`, after all layers are merged.
 """
 
 from __future__ import annotations
