@@ -8,9 +8,7 @@ run; otherwise it is read back from the cache, which needs neither PyYAML nor py
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,26 +34,25 @@ def load_bank(extra: Sequence[Path] = (), *, include_builtin: bool = True) -> Ba
     roots = ([builtin_root()] if include_builtin else []) + [Path(p) for p in extra]
     for root in roots[1 if include_builtin else 0:]:
         _check_bank_folder(root)
-    cache = _cache_path(roots)
-    if cache is not None:
-        cached = _read_cache(cache)
-        if cached is not None:
-            return cached
-    from kamtrain.validation import load_and_validate
+    def build() -> Bank:
+        from kamtrain.validation import load_and_validate  # only here: a cached bank needs neither YAML nor pydantic
 
-    bank = load_and_validate(roots)
-    if cache is not None:
-        _write_cache(cache, bank)
-    return bank
+        return load_and_validate(roots)
+
+    key = _content_key(roots)
+    if key is None:
+        return build()
+    from kamtrain.cache import remembered
+
+    return remembered("banks", key, Bank, build)
 
 
-def _cache_path(roots: list[Path]) -> Path | None:
-    """The cache file for exactly these content files and this version of the loading code, or None."""
+def _content_key(roots: list[Path]) -> bytes | None:
+    """The bytes of every content file and of the code that decides what a valid bank is, or None."""
     from kamtrain import __version__
-    from kamtrain.paths import cache_dir
 
     digest = hashlib.sha256(__version__.encode())
-    for module in ("model.py", "bank.py", "validation.py", "yamlfile.py"):  # the code that decides what a valid bank is
+    for module in ("model.py", "bank.py", "validation.py", "yamlfile.py"):
         digest.update(Path(__file__).with_name(module).read_bytes())
     for root in roots:
         for folder in FOLDERS:
@@ -66,24 +63,7 @@ def _cache_path(roots: list[Path]) -> Path | None:
                     return None  # the full load reports it
                 digest.update(f"{root}/{folder}/{path.name}:{len(content)}:".encode())
                 digest.update(content)
-    return cache_dir() / "banks" / f"{digest.hexdigest()[:32]}.pickle"
-
-
-def _read_cache(path: Path) -> Bank | None:
-    try:
-        with path.open("rb") as stream:
-            bank = pickle.load(stream)
-    except Exception:  # absent, unreadable or from another version of the model: rebuild it
-        return None
-    return bank if isinstance(bank, Bank) else None
-
-
-def _write_cache(path: Path, bank: Bank) -> None:
-    from kamtrain.paths import write_atomically
-
-    with contextlib.suppress(OSError):  # a cache that cannot be written is simply not used
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest.digest()
 
 
 def _check_bank_folder(root: Path) -> None:

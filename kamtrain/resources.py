@@ -6,14 +6,23 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kamtrain.cache import remembered
 
 
 @functools.cache
 def package_yaml(name: str) -> Any:
-    """A YAML file under the kamtrain package, e.g. 'roleplay/cues.yaml'. Treat the result as read-only."""
-    text = (Path(__file__).parent / name).read_text(encoding="utf-8")  # a plain folder: no importlib.resources
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """A YAML file under the kamtrain package, e.g. 'roleplay/cues.yaml'. Treat the result as read-only.
+
+    Parsed once per version of the file and kept in the cache, so most commands never import PyYAML.
+    """
+    raw = (Path(__file__).parent / name).read_bytes()  # a plain folder: no importlib.resources
+
+    def parse() -> Any:
+        import yaml
+
+        return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    return remembered("package", name.encode() + b"\0" + raw, object, parse)
 
 
 def is_text(value: Any) -> bool:

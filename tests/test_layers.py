@@ -87,10 +87,12 @@ def test_a_bank_read_back_from_the_cache_equals_a_fresh_load(tmp_path: Path, mon
     assert load_bank() == fresh
 
 
-def test_validate_on_a_cached_bank_loads_neither_yaml_nor_pydantic(tmp_path: Path) -> None:
-    # The start-up budget of `kamtrain validate` has no room for PyYAML or pydantic when nothing changed.
+@pytest.mark.parametrize("command", [["validate"], ["roleplay", "list"]])
+def test_a_second_run_loads_neither_yaml_nor_pydantic(tmp_path: Path, command: list[str]) -> None:
+    # Start-up budgets have no room for PyYAML or pydantic when nothing changed: the validated bank
+    # and the package's own YAML (labels, cues) come back from the cache.
     env = {**os.environ, "KAMTRAIN_CACHE_DIR": str(tmp_path / "cache")}
-    probe = ("import sys; from kamtrain.cli import cli; cli(['validate'], standalone_mode=False); "
+    probe = (f"import sys; from kamtrain.cli import cli; cli({command!r}, standalone_mode=False); "
              "print('yaml' in sys.modules, 'pydantic' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
             for _ in range(2)]
