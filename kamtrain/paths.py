@@ -25,8 +25,7 @@ def cache_dir() -> Path:
     """$KAMTRAIN_CACHE_DIR, else the platform's user cache folder (~/.cache/kamtrain on Linux).
 
     Only things kamtrain can rebuild live here (the validated bank, parsed package YAML, compiled
-    templates): deleting
-    the folder loses nothing.
+    templates): deleting the folder loses nothing.
     """
     override = os.environ.get(CACHE_DIR_ENV)
     if override:
