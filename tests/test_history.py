@@ -6,7 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from kamtrain.errors import UserError
 from kamtrain.history import (
     APPLICATION_ID,
     MIGRATIONS,
+    History,
     default_db_path,
     default_user,
     m001_initial,
@@ -65,6 +66,38 @@ def test_a_file_from_an_older_kamtrain_gets_only_the_missing_migrations(tmp_path
         assert new.rows("SELECT applied_at FROM _migrations WHERE name = 'm001_initial'")[0][0] == first_applied
         indexes = {name for (name,) in new.rows("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "reviews_user_at" in indexes
+
+
+SCANNED_LATEST = ("SELECT competency, count(*), avg(rating) FROM ("
+                  " SELECT competency, rating, max(id) FROM reviews WHERE user_id = ? GROUP BY kind, item"
+                  ") GROUP BY competency")
+
+
+def _scanned_latest(history: History, uid: int) -> dict[str, tuple[int, float]]:
+    return {c: (int(n), float(mean)) for c, n, mean in history.rows(SCANNED_LATEST, (uid,))}
+
+
+def test_latest_ratings_stay_what_a_scan_of_every_review_gives(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "h.sqlite3"
+    older = [fn for fn in MIGRATIONS if fn.__name__ < "m004"]
+    monkeypatch.setattr(history_module, "MIGRATIONS", older)
+    at = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    with open_history(path) as old:  # reviews written before the latest_ratings table existed
+        for n, (item, competency, rating) in enumerate([("q1", "a", 1), ("q1", "a", 4), ("q2", "b", 2)]):
+            old.record_review("an", kind="question", item=item, competency=competency, lang="vi", rating=rating,
+                              at=at + timedelta(minutes=n), reschedule=None)
+    monkeypatch.undo()
+    with open_history(path) as history:
+        uid = history.user_id("an")
+        assert history.latest_by_competency(uid) == _scanned_latest(history, uid) == {"a": (1, 4.0), "b": (1, 2.0)}
+        history.record_review("an", kind="question", item="q2", competency="b", lang="vi", rating=3, at=at,
+                              reschedule=None)
+        history.record_review("binh", kind="question", item="q2", competency="b", lang="vi", rating=1, at=at,
+                              reschedule=None)
+        history.conn.execute("UPDATE reviews SET rating = 2 WHERE id = (SELECT max(id) FROM reviews"
+                             " WHERE user_id = ? AND item = 'q1')", (uid,))  # as a mentor's regrade does
+        assert history.latest_by_competency(uid) == _scanned_latest(history, uid) == {"a": (1, 2.0), "b": (1, 3.0)}
 
 
 def test_a_file_from_a_newer_kamtrain_is_refused(tmp_path: Path) -> None:
@@ -174,7 +207,7 @@ def test_progress_does_not_create_a_missing_file(tmp_path: Path) -> None:
 
 _WORKER = """
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from kamtrain.history import open_history
 
