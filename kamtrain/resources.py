@@ -22,7 +22,9 @@ def package_yaml(name: str) -> Any:
 
         return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
-    return remembered("package", name.encode() + b"\0" + raw, object, parse)
+    from kamtrain import __version__
+
+    return remembered("package", f"{__version__}\0{name}\0".encode() + raw, object, parse)
 
 
 def is_text(value: Any) -> bool:

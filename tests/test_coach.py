@@ -111,6 +111,10 @@ def test_a_cause_pinned_on_someone_else_is_blame_and_clearing_ourselves_argues_t
     assert "blame" not in moves(coach, "Chẳng phải em đã gửi chị lịch từ tuần trước rồi sao ạ?")
     assert "blame" in moves(coach, "Tài chính bên chị tự cộng thêm margin vào nên báo giá mới cao vậy ạ.")
     assert "argue" not in moves(coach, "I know this is not fair to you. The file will be with you by 5pm today.")
+    assert "argue" in moves(coach, "With the brief you gave us, that's not quite fair.")
+    assert "blame" not in moves(coach, "Để chị đỡ khó với sếp, bên em lo phần báo cáo tuần này ạ.")  # đỡ: help
+    assert {"argue", "blame"} <= moves(coach, "Chuyện này chẳng phải lỗi bên em ạ.")
+    assert "blame" in moves(coach, "Chắc tại agency cũ làm ẩu nên khách mới sợ vậy.")
 
 
 def test_a_scolding_question_is_not_a_probe(coach: Coach) -> None:

@@ -408,10 +408,14 @@ def test_a_mentor_grade_keeps_the_conversation_the_trainee_had(tmp_path: Path) -
     assert "Outcome: stopped early" in shown and shown.count("Mentor's grade") == 2
 
 
-def test_a_transcript_torn_by_a_crash_takes_a_mentor_grade_and_stays_readable(tmp_path: Path) -> None:
+TEARS = [b'{"event": "turn", "at": "2026', b'{"ev', '{"event": "turn", "reply": "Dạ'.encode()[:-1]]
+
+
+@pytest.mark.parametrize("tear", TEARS, ids=["mid-value", "mid-key", "mid-character"])
+def test_a_transcript_torn_by_a_crash_takes_a_mentor_grade_and_stays_readable(tmp_path: Path, tear: bytes) -> None:
     _db, transcript = _graded_session(tmp_path, "I hear you. What does the other quote include?")
-    with transcript.open("a", encoding="utf-8") as stream:
-        stream.write('{"event": "turn", "at": "2026')  # the process died mid-write
+    with transcript.open("ab") as stream:
+        stream.write(tear)  # the process died mid-write
     for grade in (2, 3):
         result = invoke("roleplay", "review", str(transcript), "--grade", str(grade), "--reason", f"look {grade}",
                         "--db", str(tmp_path / "none.db"))

@@ -176,21 +176,25 @@ class CueBook:
         acts = compile_phrases(raw["blame_acts"])
         causes = compile_phrases(raw["blame_causes"])
         assert actors is not None and acts is not None and causes is not None
+        self.patterns["blame_actors"] = actors
         self.patterns["blame_by_structure"] = re.compile(
             f"(?:{actors.pattern})[^.!?]{{0,50}}?(?:{acts.pattern})"
             f"|(?:{causes.pattern})\\s+(?:(?!{FIRST_PERSON})[a-z0-9']+\\s+){{0,3}}?(?:{actors.pattern})")
+        self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
+        self.particles: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in raw["particles"].items()}
         topics = list(raw["probe_topics"])
         if self.scenario:
             for fact in self.scenario.persona.hidden_facts:
+                # As written and as a reply in either language is read ("e ngai" is read "em ngai").
                 topics.extend(fact.asked_by)
+                topics.extend(fold(phrase, self.abbreviations[lang], self.particles.get(lang, ())).text
+                              for phrase in fact.asked_by for lang in self.abbreviations)
         self.patterns["probe_topics"] = compile_phrases(topics) or re.compile("(?!)")
         self.patterns["question_inside"] = compile_phrases(raw["question_words"]["inside"]) or re.compile("(?!)")
         self.question_start = frozenset(raw["question_words"]["start"])
-        self.abbreviations: dict[str, dict[str, str]] = raw["abbreviations"]
         self.written_negators = frozenset(raw["written_negators"])
-        self.not_causes: dict[str, frozenset[str]] = {
-            word: frozenset(forms) for word, forms in raw["not_causes"].items()}
-        self.particles: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in raw["particles"].items()}
+        self.written_causes: dict[str, frozenset[str]] = {
+            word: frozenset(forms) for word, forms in raw["written_causes"].items()}
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
 
 
@@ -296,10 +300,14 @@ class Coach:
                 return True
         return False
 
-    def _written_as_no_cause(self, folded: Folded, span: tuple[int, int]) -> bool:
+    def _cause_as_written(self, folded: Folded, span: tuple[int, int]) -> bool:
+        """False for a blame cue that starts with a cause word written as another word ("đó", "đỡ" for "do")."""
         words = folded.text[span[0]:span[1]].split(maxsplit=1)
-        forms = self.book.not_causes.get(words[0]) if words else None
-        return forms is not None and folded.quote(span[0], span[1]).split(maxsplit=1)[0].lower() in forms
+        forms = self.book.written_causes.get(words[0]) if words else None
+        if forms is None or self.book.patterns["blame_actors"].match(folded.text, span[0]):
+            return True  # not a cause word, or an actor that merely starts like one ("tài chính")
+        written = folded.quote(span[0], span[1]).split(maxsplit=1)[0].lower()
+        return not has_marks(written) or written in forms
 
     def _judge_sentence(self, sentence: _Sentence, found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
@@ -336,7 +344,7 @@ class Coach:
                  found: dict[str, list[tuple[int, int]]]) -> None:
         p = self.book.patterns
         # "Cái đó bên sales …" names no cause: "đó" only reads like "do" once folded.
-        found["blame"] = [span for span in found.get("blame", []) if not self._written_as_no_cause(folded, span)]
+        found["blame"] = [span for span in found.get("blame", []) if self._cause_as_written(folded, span)]
         # A cue inside a longer cue of another move belongs to the longer one ("bot hang muc" is options).
         spans = [(move, s) for move, ss in found.items() for s in ss]
         for move, (a, b) in spans:

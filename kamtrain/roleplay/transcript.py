@@ -34,11 +34,13 @@ class Transcript:
         except OSError as err:
             raise UserError(f"cannot write the transcript '{path}': {err.strerror}") from None
 
-    def event(self, kind: str, **data: Any) -> None:
+    def event(self, kind: str, **data: Any) -> dict[str, Any]:
+        """Write one event and make sure it is on disk; return it as written."""
         record = {"event": kind, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **data}
         self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
+        return record
 
     def start(self, session: Session, user: str | None) -> None:
         self.event("start", scenario=session.scenario.id, lang=session.lang, user=user)
@@ -77,10 +79,9 @@ def add_mentor_grade(path: Path, events: list[dict[str, Any]], session: Session,
     coach_grade = ended[-1].get("grade", session.grade) if ended else session.grade
     transcript = Transcript(path)
     try:
-        transcript.event("mentor_grade", mentor=mentor, grade=grade, reason=reason, coach_grade=coach_grade)
+        return transcript.event("mentor_grade", mentor=mentor, grade=grade, reason=reason, coach_grade=coach_grade)
     finally:
         transcript.release()
-    return read_events(path)[-1]
 
 
 def add_mentor_line(path: Path, session: Session, given: dict[str, Any]) -> None:
@@ -135,23 +136,28 @@ def markdown(session: Session) -> str:
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
-    """The events of a transcript; a line torn by a crash mid-write is skipped."""
+    """The events of a transcript; a line torn by a crash mid-write (even mid-character) is skipped."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as err:
         raise UserError(f"cannot read the transcript '{path}': {err.strerror}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"'{path}' is not a kamtrain transcript (not UTF-8 text)") from None
     events = []
-    lines = raw.splitlines()
+    lines = raw.split(b"\n")
+    last = max((number for number, line in enumerate(lines, 1) if line.strip()), default=0)
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        # Every event is one JSON object on its own line: one that does not parse was torn by a crash.
+        torn = number == last or line.startswith(b"{")
         try:
-            event = json.loads(line)
+            event = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            if torn:
+                continue
+            raise UserError(f"'{path}' is not a kamtrain transcript (not UTF-8 text)") from None
         except json.JSONDecodeError:
-            if number == len(lines) or line.startswith('{"event": '):
-                continue  # a line torn by a crash mid-write; what follows was written after it
+            if torn:
+                continue
             raise UserError(f"{path}:{number}: not a transcript line (invalid JSON)") from None
         if not isinstance(event, dict) or not isinstance(event.get("event"), str):
             raise UserError(f"{path}:{number}: not a transcript line (expected an object with an 'event')")
