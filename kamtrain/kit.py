@@ -65,8 +65,7 @@ def make_kit(bank: Bank, request: KitRequest, out_dir: Path, renderer: Renderer)
     stem = request.stem()
     follow_up: dict[str, str] = {}
     if request.earlier is not None:
-        follow_up = follow_ups(request.earlier, [cid for cid, c in bank.competencies.items()
-                                                 if request.level in c.rubric])
+        follow_up = follow_ups(request.earlier, [c.id for c in bank.competencies_for(request.level)])
     if request.practice:  # it leaves out the interview's questions, so it needs the same follow-ups
         selection = select_practice(bank, request.level, request.minutes, request.seed, request.round,
                                     request.exclude, first=list(follow_up))

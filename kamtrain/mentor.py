@@ -73,7 +73,7 @@ def plan_mentoring(bank: Bank, level: str, weeks: int | None = None) -> MentorPl
 
 
 def _competency_order(bank: Bank, level: str) -> list[str]:
-    of_level = {cid: c for cid, c in bank.competencies.items() if level in c.rubric}
+    of_level = {c.id: c for c in bank.competencies_for(level)}
     focus = [cid for cid in interview_settings()["focus"].get(level, []) if cid in of_level]
     rest = sorted((cid for cid in of_level if cid not in focus),
                   key=lambda cid: (_GROUP_ORDER.index(of_level[cid].group), cid))

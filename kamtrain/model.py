@@ -264,6 +264,10 @@ class Bank:
     questions: dict[str, Question]
     scenarios: dict[str, Scenario]
 
+    def competencies_for(self, level: str) -> list[Competency]:
+        """The competencies with a rubric for `level`."""
+        return [c for c in self.competencies.values() if level in c.rubric]
+
     def questions_for(self, level: str) -> list[Question]:
         return [q for q in self.questions.values() if level in q.levels]
 

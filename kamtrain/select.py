@@ -141,7 +141,7 @@ def select_questions(
 
 def _competency_order(bank: Bank, level: str, rng: random.Random, first: Sequence[str] = ()) -> list[str]:
     """The level's competencies: `first`, then its focus list, then the others shuffled by the seed."""
-    of_level = [cid for cid, c in bank.competencies.items() if level in c.rubric]
+    of_level = [c.id for c in bank.competencies_for(level)]
     leading = list(dict.fromkeys(cid for cid in (*first, *_focus(level, of_level)) if cid in of_level))
     rest = sorted(cid for cid in of_level if cid not in leading)
     rng.shuffle(rest)
