@@ -187,8 +187,7 @@ class CueBook:
             for fact in self.scenario.persona.hidden_facts:
                 # As written and as a reply in either language is read ("e ngai" is read "em ngai").
                 topics.extend(fact.asked_by)
-                topics.extend(fold(phrase, self.abbreviations[lang], self.particles.get(lang, ())).text
-                              for phrase in fact.asked_by for lang in self.abbreviations)
+                topics.extend(self.read(phrase, lang).text for phrase in fact.asked_by for lang in self.abbreviations)
         self.patterns["probe_topics"] = compile_phrases(topics) or re.compile("(?!)")
         self.patterns["question_inside"] = compile_phrases(raw["question_words"]["inside"]) or re.compile("(?!)")
         self.question_start = frozenset(raw["question_words"]["start"])
@@ -196,6 +195,10 @@ class CueBook:
         self.written_causes: dict[str, frozenset[str]] = {
             word: frozenset(forms) for word, forms in raw["written_causes"].items()}
         self.language_words = {lang: frozenset(words) for lang, words in raw["language_words"].items()}
+
+    def read(self, text: str, lang: str) -> Folded:
+        """The text as the coach reads it: folded, chat abbreviations of `lang` written out."""
+        return fold(text, self.abbreviations.get(lang, {}), self.particles.get(lang, ()))
 
 
 def default_cues() -> dict[str, Any]:
@@ -220,7 +223,7 @@ class Coach:
 
     def read(self, text: str, lang: str) -> Folded:
         """The text as the coach reads it: folded, chat abbreviations of `lang` written out."""
-        return fold(text, self.book.abbreviations.get(lang, {}), self.book.particles.get(lang, ()))
+        return self.book.read(text, lang)
 
     def judge(self, text: str, lang: str | None = None) -> Verdict:
         lang = lang if lang in ("vi", "en") else self.detect_language(text)
