@@ -586,8 +586,7 @@ def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: 
         make_kit,
         prepare_out_dir,
         read_candidates,
-        read_earlier,
-        read_exclude,
+        read_earlier_rounds,
     )
     from kamtrain.render import Renderer, require_pdf
 
@@ -599,8 +598,7 @@ def kit(level: str | None, minutes: int, candidate: str | None, lang: str, fmt: 
         raise UserError("--exclude goes with one kit; in a CSV, round N leaves out the earlier rounds by itself")
     bank_ = load(banks)
     level = (level or "").lower()
-    excluded = read_exclude(exclude)
-    earlier = read_earlier(exclude, bank_, level, clean_name(candidate))
+    excluded, earlier = read_earlier_rounds(exclude, bank_, level, clean_name(candidate))
     request = KitRequest(level=level, minutes=minutes, lang=lang, fmt=fmt, seed=seed, round=round_,
                          candidate=clean_name(candidate) or (earlier.candidate if earlier else None),
                          practice=practice, exclude=excluded, earlier=earlier)

@@ -119,39 +119,20 @@ def prepare_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
-def read_earlier(paths: tuple[Path, ...], bank: Bank, level: str, candidate: str | None) -> Panel | None:
-    """The earlier rounds' filled-in scorecards merged into one panel, or None when none is filled in.
+def read_earlier_rounds(paths: tuple[Path, ...], bank: Bank, level: str, candidate: str | None
+                        ) -> tuple[frozenset[str] | None, Panel | None]:
+    """From earlier rounds' scorecard files: the question ids they list (None without files), and the
+    filled-in cards merged into one panel (None when none is filled in).
 
     A blank card only leaves its questions out. Filled ones must be complete and for this level (and
     this candidate, when one is named), as `scorecard merge` requires.
     """
-    filled = [path for path in paths if _has_scores(path)]
-    if not filled:
-        return None
-    return merge(read_cards(filled, bank), bank, level, candidate)
-
-
-def _has_scores(path: Path) -> bool:
-    from kamtrain.yamlfile import ProblemError, read_yaml
-
-    try:
-        data = read_yaml(path).data
-    except ProblemError:
-        return False  # read_exclude reports it
-    scores = data.get("scores") if isinstance(data, dict) else None
-    if not isinstance(scores, dict):
-        return False
-    # A card may give `competency: {score: 4, notes: ...}` or, short, `competency: 4`.
-    return any((entry.get("score") if isinstance(entry, dict) else entry) is not None for entry in scores.values())
-
-
-def read_exclude(paths: tuple[Path, ...]) -> frozenset[str] | None:
-    """Question ids from earlier rounds' scorecard files (their `questions:` list), or None."""
     if not paths:
-        return None
+        return None, None
     from kamtrain.yamlfile import ProblemError, read_yaml
 
     ids: set[str] = set()
+    filled: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
         if not path.is_file():
@@ -168,9 +149,20 @@ def read_exclude(paths: tuple[Path, ...]) -> frozenset[str] | None:
                                                 "scorecard file a kit writes"))
             continue
         ids.update(listed)
+        if _has_scores(doc.data):
+            filled.append(path)
     if problems:
         raise ContentInvalid(problems)
-    return frozenset(ids)
+    earlier = merge(read_cards(filled, bank), bank, level, candidate) if filled else None
+    return frozenset(ids), earlier
+
+
+def _has_scores(card: dict[str, Any]) -> bool:
+    scores = card.get("scores")
+    if not isinstance(scores, dict):
+        return False
+    # A card may give `competency: {score: 4, notes: ...}` or, short, `competency: 4`.
+    return any((entry.get("score") if isinstance(entry, dict) else entry) is not None for entry in scores.values())
 
 
 # A batch from a CSV of candidates
