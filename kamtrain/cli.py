@@ -381,8 +381,8 @@ def roleplay_review(transcript_path: Path, grade: int | None, reason: str | None
     show_debrief(session, printer)
     saved = None
     if grade is not None:
-        saved = _add_mentor_grade(transcript_path, events, session, grade, reason, mentor, db)
-        events = read_events(transcript_path)
+        given, saved = _add_mentor_grade(transcript_path, events, session, grade, reason, mentor, db)
+        events.append(given)
     for given in mentor_grades(events):
         printer.line()
         printer.line(mentor_line(given, session.lang), style="bold")
@@ -391,8 +391,9 @@ def roleplay_review(transcript_path: Path, grade: int | None, reason: str | None
 
 
 def _add_mentor_grade(transcript_path: Path, events: list[Any], session: Any, grade: int, reason: str,
-                      mentor: str | None, db: Path | None) -> str:
-    """Keep the grade in the transcript, then in the trainee's history if the session is there; say where.
+                      mentor: str | None, db: Path | None) -> tuple[dict[str, Any], str]:
+    """Keep the grade in the transcript, then in the trainee's history if the session is there; return the
+    event as written and a line saying where it went.
 
     The history is opened first, so a file that cannot be used stops the command before anything is
     written; the transcript, which is the record, comes before the history, and its Markdown copy last.
@@ -414,9 +415,9 @@ def _add_mentor_grade(transcript_path: Path, events: list[Any], session: Any, gr
                                        now=utc_now())
     add_mentor_line(transcript_path, session, given)
     if trainee is None:
-        return (f"Saved in '{transcript_path}'. No session in the practice history '{path}' was saved with "
-                f"this transcript, so progress is unchanged.")
-    return f"Saved in '{transcript_path}' and in {trainee}'s practice history '{path}'."
+        return given, (f"Saved in '{transcript_path}'. No session in the practice history '{path}' was saved "
+                       f"with this transcript, so progress is unchanged.")
+    return given, f"Saved in '{transcript_path}' and in {trainee}'s practice history '{path}'."
 
 
 @cli.command()
