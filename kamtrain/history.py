@@ -156,9 +156,6 @@ def m003_mentor_grades(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX mentor_grades_session ON mentor_grades (session_id, id)")
 
 
-
-
-
 @migration
 def m004_latest_ratings(db: sqlite3.Connection) -> None:
     # Each item's latest rating, kept by triggers so that every writer of reviews keeps it right:
@@ -188,6 +185,7 @@ def m004_latest_ratings(db: sqlite3.Connection) -> None:
         CREATE TRIGGER reviews_latest_rerate AFTER UPDATE OF rating ON reviews BEGIN
             UPDATE latest_ratings SET rating = NEW.rating WHERE review_id = NEW.id;
         END""")
+
 
 # -- the file --------------------------------------------------------------------------------
 
@@ -336,11 +334,12 @@ class History:
         Sessions are matched by the transcript's absolute path or, when the file was moved, by its name
         as long as every session saved under that name belongs to one user.
         """
+        absolute = str(transcript.resolve())
         rows = self.rows(
             "SELECT s.id, u.name, s.transcript FROM roleplay_sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.transcript IS NOT NULL AND (s.transcript = ? OR s.transcript LIKE ?) ORDER BY s.id DESC",
-            (str(transcript.resolve()), f"%{transcript.name}"))
-        exact = [(sid, user) for sid, user, path in rows if path == str(transcript.resolve())]
+            (absolute, f"%{transcript.name}"))
+        exact = [(sid, user) for sid, user, path in rows if path == absolute]
         if exact:
             return exact[0]
         named = [(sid, user) for sid, user, path in rows if Path(path).name == transcript.name]

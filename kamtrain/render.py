@@ -91,16 +91,17 @@ class Renderer:
             earlier: Any = None, follow_up: Mapping[str, str] | None = None) -> str:
         """The interviewer's kit; with `earlier` (a panel of filled scorecards from the rounds before) it
         shows what they found and marks the competencies this round follows up, with `follow_up`'s reason."""
+        follow_up = follow_up or {}
         view = kit_view(bank, selection, candidate, self.lang, self.t)
         view["earlier"] = None
         if earlier is not None:
-            view["earlier"] = earlier_view(bank, earlier, follow_up or {}, self.lang, self.t)
+            view["earlier"] = earlier_view(bank, earlier, follow_up, self.lang, self.t)
             # What an earlier round assessed is not missing, even if this round does not ask about it.
             view["uncovered"] = [bank.competencies[cid].name[self.lang] for cid in selection.uncovered
-                                 if cid in (follow_up or {})]
+                                 if cid in follow_up]
         reasons = self.t["kit"]["follow_up_reasons"]
         for question in view["questions"]:
-            reason = (follow_up or {}).get(question["competency"]["id"])
+            reason = follow_up.get(question["competency"]["id"])
             question["follow_up"] = reasons[reason] if reason else None
         return self.render(f"kit.{render_format(fmt)}.j2", kit=view, scorecard_file=scorecard_file)
 
