@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kamtrain.errors import UserError
-from kamtrain.model import Bank
+from kamtrain.model import FILE_KINDS, Bank
 
-FOLDERS = ("question_bank", "rubrics", "scenarios")
+FOLDERS = tuple(FILE_KINDS)  # question_bank, rubrics, scenarios
 
 
 def builtin_root() -> Path:
