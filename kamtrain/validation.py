@@ -142,7 +142,7 @@ def _describe(model: type, error: Any, loc: tuple[Any, ...]) -> str:
             parent = _dotted(loc[:-1]) or "text"
             return f"{parent}: has '{other}' but no '{loc[-1]}' (every text needs both vi and en)"
         return f"field '{field}' is required"
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+    if kind == "unexpected_keyword_argument":  # what pydantic reports for a field a dataclass lacks
         name = str(loc[-1]) if loc else field
         return f"unknown field '{name}'{did_you_mean(name, _fields_at(model, loc[:-1]))}"
     if kind in ("literal_error", "enum"):
